@@ -1,0 +1,38 @@
+"""Reads for the back-office dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audit.models import AuditEntry
+from branding.models import Theme
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    title: str
+    description: str
+    url: str
+    done: bool
+
+
+def onboarding_checklist() -> list[ChecklistItem]:
+    """The first-run checklist: each item is done when the portal shows it really is."""
+    theme = Theme.objects.filter(singleton=True).first()
+    branded = bool(theme and (theme.logo or theme.revision > 1))
+    return [
+        ChecklistItem("brand", "Brand your portal",
+                      "Add your logo and colours; buyers see them on every page and e-mail.",
+                      "/backoffice/theme/", branded),
+        ChecklistItem("products", "Add products",
+                      "Import your catalogue from a CSV file or add products one by one.",
+                      "/backoffice/", False),
+        ChecklistItem("customers", "Invite customers",
+                      "Create your customer companies and invite their buyers.",
+                      "/backoffice/", False),
+    ]
+
+
+def recent_activity(limit: int = 10) -> list[AuditEntry]:
+    return list(AuditEntry.objects.order_by("-id")[:limit])

@@ -1,0 +1,26 @@
+"""Audit actions, as stable dotted codes, with the plain words shown to people."""
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    TENANT_SIGNED_UP = "tenant.signed_up", "Supplier signed up"
+    TENANT_PROVISIONED = "tenant.provisioned", "Portal provisioned"
+    TENANT_SUSPENDED = "tenant.suspended", "Portal suspended"
+    TENANT_REACTIVATED = "tenant.reactivated", "Portal reactivated"
+    TENANT_ARCHIVED = "tenant.archived", "Portal archived"
+    LOGIN = "auth.login", "Signed in"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    LOGOUT = "auth.logout", "Signed out"
+    USER_CREATED = "user.created", "User created"
+    THEME_CHANGED = "theme.changed", "Portal theme changed"
+    API_KEY_CREATED = "api_key.created", "API key created"
+    API_KEY_REVOKED = "api_key.revoked", "API key revoked"
+    OUTBOX_REPLAYED = "outbox.replayed", "Outbox message replayed"
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", "User"
+    OPERATOR = "operator", "Platform operator"
+    API_KEY = "api_key", "API key"
+    SYSTEM = "system", "System"

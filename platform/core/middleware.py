@@ -1,0 +1,59 @@
+"""Binds the request context (correlation id, IP, user agent) for the audit log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from core import context
+
+_CORRELATION_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind our own proxy only REMOTE_ADDR is trustworthy unless the proxy is configured to
+    # overwrite X-Forwarded-For; we keep REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class CorrelationIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Correlation-Id", "")
+        correlation_id = (
+            incoming if _CORRELATION_RE.match(incoming) else context.new_correlation_id()
+        )
+        with context.bind(
+            correlation_id=correlation_id,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:400],
+        ):
+            response = self.get_response(request)
+        response["X-Correlation-Id"] = correlation_id
+        return response
+
+
+class DomainErrorMiddleware:
+    """Pages: a ``NotFound`` domain error is a 404 and ``PermissionDenied`` a 403 — never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.http import Http404
+
+        from core.errors import NotFound, PermissionDenied
+
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
+        if isinstance(exception, PermissionDenied):
+            raise DjangoPermissionDenied(exception.message) from exception
+        return None

@@ -1,0 +1,86 @@
+"""Users. A user lives in exactly one schema: operators in public, staff and buyers per tenant."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+
+from sso.choices import StaffRole, UserKind
+
+
+class UserManager(BaseUserManager["User"]):
+    """Only used by Django's own tooling (e.g. ``createsuperuser``); the product creates users
+    through ``sso.services``."""
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("kind", UserKind.OPERATOR)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in on one host. The e-mail is unique within its schema only.
+
+    Guarantees: ``kind`` never changes; supplier staff carry a ``staff_role``; e-mails are
+    stored lower-case.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=16, choices=UserKind.choices)
+    staff_role = models.CharField(max_length=32, choices=StaffRole.choices, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)  # Django admin access only
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def audit_kind(self) -> str:
+        return "operator" if self.kind == UserKind.OPERATOR else "user"
+
+    @property
+    def is_supplier_admin(self) -> bool:
+        return self.kind == UserKind.STAFF and self.staff_role == StaffRole.ADMINISTRATOR
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == UserKind.OPERATOR
+
+
+class LoginHandoff(models.Model):
+    """A single-use, short-lived ticket that signs a user in on their portal's host.
+
+    Used right after sign-up: the control plane cannot set a cookie for the tenant's host, so it
+    hands the new administrator over with this ticket. Only the SHA-256 of the token is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"handoff for {self.user_id}"

@@ -1,0 +1,132 @@
+"""Identity writes: creating users, signing in and out (each audited)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.choices import AuditAction
+from audit.services import audit_record
+from core.errors import DomainError
+from sso.choices import StaffRole, UserKind
+from sso.errors import InvalidCredentials
+from sso.models import LoginHandoff, User
+
+
+def user_create(
+    *,
+    actor: Any,
+    email: str,
+    full_name: str,
+    password: str | None,
+    kind: str,
+    staff_role: str = "",
+) -> User:
+    """Create a user in the current schema. The caller's policy has been checked already by the
+    service that calls this (sign-up, invitation acceptance); the creation is audited."""
+    email = email.strip().lower()
+    if kind == UserKind.STAFF and staff_role not in StaffRole.values:
+        raise DomainError("invalid_role", "Choose one of the staff roles.", field="staff_role")
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise DomainError(
+                "email_taken", f"There is already an account for {email} here.", field="email"
+            )
+        user = User(email=email, full_name=full_name.strip(), kind=kind, staff_role=staff_role)
+        if password is not None:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise DomainError("weak_password", " ".join(exc.messages), field="password") from exc
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        audit_record(
+            action=AuditAction.USER_CREATED,
+            actor=actor,
+            obj=user,
+            details={"kind": kind, "staff_role": staff_role},
+        )
+    return user
+
+
+def session_login(*, request: HttpRequest, email: str, password: str) -> User:
+    """Check the password and start a session (new session id). Success and failure are audited;
+    a failure raises ``InvalidCredentials`` without saying which half was wrong."""
+    email = email.strip().lower()
+    user = authenticate(request, username=email, password=password)
+    if user is None:
+        with transaction.atomic():
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                actor_label=email[:254],
+                object_type="sso.user",
+                details={"method": "password", "reason": "bad_credentials"},
+            )
+        raise InvalidCredentials()
+    with transaction.atomic():
+        login(request, user)  # rotates the session key
+        audit_record(action=AuditAction.LOGIN, actor=user, obj=user, details={"method": "password"})
+    assert isinstance(user, User)
+    return user
+
+
+def session_logout(*, request: HttpRequest) -> None:
+    user = request.user
+    with transaction.atomic():
+        if user.is_authenticated:
+            audit_record(action=AuditAction.LOGOUT, actor=user, obj=user)  # type: ignore[misc]
+        logout(request)
+
+
+HANDOFF_SECONDS = 120
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def handoff_create(*, user: User) -> str:
+    """A one-time sign-in token for ``user`` in the current schema, valid for two minutes."""
+    token = secrets.token_urlsafe(32)
+    LoginHandoff.objects.create(
+        user=user,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + timedelta(seconds=HANDOFF_SECONDS),
+    )
+    return token
+
+
+def handoff_redeem(*, request: HttpRequest, token: str) -> User:
+    """Sign in with a handoff token; a used, expired or unknown token is refused (and audited)."""
+    with transaction.atomic():
+        ticket = (
+            LoginHandoff.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=_token_hash(token), used_at__isnull=True,
+                    expires_at__gt=timezone.now(), user__is_active=True)
+            .first()
+        )
+        if ticket is not None:
+            ticket.used_at = timezone.now()
+            ticket.save(update_fields=["used_at"])
+            login(request, ticket.user, backend="django.contrib.auth.backends.ModelBackend")
+            audit_record(action=AuditAction.LOGIN, actor=ticket.user, obj=ticket.user,
+                         details={"method": "signup_handoff"})
+            return ticket.user
+    with transaction.atomic():
+        audit_record(action=AuditAction.LOGIN_FAILED, object_type="sso.user",
+                     details={"method": "signup_handoff", "reason": "invalid_or_used_token"})
+    raise DomainError("handoff_invalid",
+                      "This sign-in link has expired or was already used. Sign in with your "
+                      "e-mail and password.")

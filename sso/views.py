@@ -1,0 +1,64 @@
+"""Sign-in pages, shared by the control plane (operators) and every portal (staff, buyers)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from sso import services
+from sso.forms import LoginForm
+
+
+def _home_for(request: HttpRequest) -> str:
+    return "/console/" if request.tenant.is_public else "/backoffice/"  # type: ignore[attr-defined]
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return _home_for(request)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_login(
+                request=request, email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = 400
+        else:
+            return redirect(_next_url(request))
+    elif request.method == "POST":
+        status = 400
+    template = "console/login.html" if request.tenant.is_public else "portal/login.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "next": _next_url(request)}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    services.session_logout(request=request)
+    return redirect("sso:login")
+
+
+@require_http_methods(["GET"])
+def handoff_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.handoff_redeem(request=request, token=token)
+    except DomainError as exc:
+        form = LoginForm()
+        form.add_error(None, exc.message)
+        return render(request, "portal/login.html", {"form": form, "next": "/backoffice/"},
+                      status=400)
+    return redirect("/backoffice/?welcome=1")
