@@ -21,6 +21,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
-        response.data = {"code": getattr(detail, "code", "error"), "message": str(detail),
-                         "field": None}
+        response.data = {
+            "code": getattr(detail, "code", "error"),
+            "message": str(detail),
+            "field": None,
+        }
     return response

@@ -26,9 +26,16 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             form = ApiKeyForm()
-    return render(request, "backoffice/api_keys.html", {
-        "form": form, "keys": selectors.api_key_list(actor=request.user), "new_key": new_key,
-    }, status=status)
+    return render(
+        request,
+        "backoffice/api_keys.html",
+        {
+            "form": form,
+            "keys": selectors.api_key_list(actor=request.user),
+            "new_key": new_key,
+        },
+        status=status,
+    )
 
 
 @require_POST

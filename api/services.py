@@ -30,22 +30,29 @@ def api_key_create(*, actor: Any, name: str, scopes: list[str]) -> tuple[ApiKey,
     require_supplier_admin(actor)
     name = name.strip()
     if not name:
-        raise DomainError("name_required", "Name the key after the system that will use it.",
-                          field="name")
+        raise DomainError(
+            "name_required", "Name the key after the system that will use it.", field="name"
+        )
     unknown = sorted(set(scopes) - set(ApiScope.values))
     if unknown or not scopes:
-        raise DomainError("bad_scopes",
-                          f"Choose at least one scope among {', '.join(ApiScope.values)}.",
-                          field="scopes")
+        raise DomainError(
+            "bad_scopes",
+            f"Choose at least one scope among {', '.join(ApiScope.values)}.",
+            field="scopes",
+        )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         key = ApiKey.objects.create(
-            name=name, prefix=prefix, secret_hash=hash_secret(secret),
-            scopes=sorted(set(scopes)), created_by=actor,
+            name=name,
+            prefix=prefix,
+            secret_hash=hash_secret(secret),
+            scopes=sorted(set(scopes)),
+            created_by=actor,
         )
-        audit_record(action=AuditAction.API_KEY_CREATED, actor=actor, obj=key,
-                     details={"scopes": key.scopes})
+        audit_record(
+            action=AuditAction.API_KEY_CREATED, actor=actor, obj=key, details={"scopes": key.scopes}
+        )
     return key, f"ptk_{prefix}_{secret}"
 
 
@@ -66,9 +73,11 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
     if len(parts) < 3 or parts[0] != "ptk":
         return None
     prefix, secret = parts[1], "_".join(parts[2:])
-    key = ApiKey.objects.select_related("created_by").filter(
-        prefix=prefix, revoked_at__isnull=True
-    ).first()
+    key = (
+        ApiKey.objects.select_related("created_by")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
     if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
         return None
     now = timezone.now()

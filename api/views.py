@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -11,6 +13,7 @@ from rest_framework.views import APIView
 
 from api.models import ApiKey
 from api.permissions import HasScope
+from sso.models import User
 
 
 class MeOutput(serializers.Serializer):
@@ -35,7 +38,7 @@ class MeView(APIView):
         responses=MeOutput,
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = cast(User, request.user)
         tenant = request.tenant  # type: ignore[attr-defined]
         data = {
             "id": user.public_id,
@@ -47,6 +50,9 @@ class MeView(APIView):
             "portal": {"name": tenant.name, "domain": tenant.primary_domain},
         }
         if isinstance(request.auth, ApiKey):
-            data["api_key"] = {"name": request.auth.name, "prefix": request.auth.prefix,
-                               "scopes": request.auth.scopes}
+            data["api_key"] = {
+                "name": request.auth.name,
+                "prefix": request.auth.prefix,
+                "scopes": request.auth.scopes,
+            }
         return Response(MeOutput(data).data)

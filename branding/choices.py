@@ -9,7 +9,9 @@ class Font(models.TextChoices):
 
 
 FONT_STACKS: dict[str, str] = {
-    Font.SYSTEM: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    Font.SYSTEM: (
+        'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+    ),
     Font.INTER: 'Inter, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
     Font.SERIF: 'Georgia, Cambria, "Times New Roman", Times, serif',
     Font.MONO: 'Menlo, Consolas, "Liberation Mono", monospace',

@@ -48,7 +48,9 @@ def theme_contrast_warnings(*, primary: str, accent: str) -> list[ContrastWarnin
     ):
         ratio = contrast_ratio(colour, WHITE)
         if ratio < AA_NORMAL_TEXT:
-            where = f"{usage} {colour}" if field == "primary_color" else f"{usage} {colour} on white"
+            where = (
+                f"{usage} {colour}" if field == "primary_color" else f"{usage} {colour} on white"
+            )
             warnings.append(
                 ContrastWarning(
                     field=field,

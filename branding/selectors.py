@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
 from branding.choices import DEFAULT_ACCENT, DEFAULT_PRIMARY, FONT_STACKS, Font
 from branding.contrast import parse_hex
+from branding.models import Theme
+from core.tenancy import current_schema
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,7 @@ PLATFORM_THEME = ThemeView(
 )
 
 
-def theme_view(theme: object) -> ThemeView:
-    from branding.models import Theme
-
-    assert isinstance(theme, Theme)
+def theme_view(theme: Theme) -> ThemeView:
     return ThemeView(
         display_name=theme.display_name,
         logo_url=f"{theme.logo.url}?v={theme.revision}" if theme.logo else "",
@@ -62,9 +59,7 @@ def theme_view(theme: object) -> ThemeView:
 
 def theme_for_current_tenant() -> ThemeView:
     """The theme of the schema in force; the platform's own look on the control plane."""
-    if connection.schema_name == "public":
+    if current_schema() == "public":
         return PLATFORM_THEME
-    from branding.models import Theme
-
     theme = Theme.objects.filter(singleton=True).first()
     return theme_view(theme) if theme is not None else PLATFORM_THEME

@@ -20,7 +20,12 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_SIDE = 4000
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 AUDITED_FIELDS = (
-    "display_name", "primary_color", "accent_color", "font", "login_headline", "login_message",
+    "display_name",
+    "primary_color",
+    "accent_color",
+    "font",
+    "login_headline",
+    "login_message",
     "logo",
 )
 
@@ -70,7 +75,8 @@ def theme_validate(
     """Refuse values that cannot be used; return contrast warnings (allowed, but flagged)."""
     if not display_name.strip():
         raise ThemeError(
-            "display_name_required", "Give the portal a name buyers will recognise.",
+            "display_name_required",
+            "Give the portal a name buyers will recognise.",
             field="display_name",
         )
     for field, value in (("primary_color", primary_color), ("accent_color", accent_color)):
@@ -101,7 +107,9 @@ def theme_update(
     require_supplier_admin(actor)
     primary_color, accent_color = primary_color.lower(), accent_color.lower()
     warnings = theme_validate(
-        display_name=display_name, primary_color=primary_color, accent_color=accent_color,
+        display_name=display_name,
+        primary_color=primary_color,
+        accent_color=accent_color,
         font=font,
     )
     extension = _check_logo(logo) if logo is not None else None
@@ -116,7 +124,7 @@ def theme_update(
         theme.login_message = login_message.strip()
         theme.revision += 1
         if remove_logo:
-            theme.logo = ""  # type: ignore[assignment]
+            theme.logo = ""
         if logo is not None and extension is not None:
             theme.logo.save(f"logo.{extension}", logo, save=False)
         theme.save()

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branding import services
-from branding.contrast import ContrastWarning, theme_contrast_warnings
 from branding.choices import FONT_STACKS, Font
+from branding.contrast import ContrastWarning, theme_contrast_warnings
 from branding.errors import ThemeError
 from branding.forms import ThemeForm
 from branding.models import Theme
@@ -21,9 +21,12 @@ from sso.decorators import supplier_admin_required
 
 def _initial(theme: Theme) -> dict[str, object]:
     return {
-        "display_name": theme.display_name, "primary_color": theme.primary_color,
-        "accent_color": theme.accent_color, "font": theme.font,
-        "login_headline": theme.login_headline, "login_message": theme.login_message,
+        "display_name": theme.display_name,
+        "primary_color": theme.primary_color,
+        "accent_color": theme.accent_color,
+        "font": theme.font,
+        "login_headline": theme.login_headline,
+        "login_message": theme.login_message,
     }
 
 
@@ -49,11 +52,17 @@ def theme_edit(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        warnings = theme_contrast_warnings(primary=theme.primary_color,
-                                                    accent=theme.accent_color)
-    return render(request, "backoffice/theme.html", {
-        "form": form, "warnings": warnings, "preview": theme_for_current_tenant(),
-    }, status=status)
+        warnings = theme_contrast_warnings(primary=theme.primary_color, accent=theme.accent_color)
+    return render(
+        request,
+        "backoffice/theme.html",
+        {
+            "form": form,
+            "warnings": warnings,
+            "preview": theme_for_current_tenant(),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -67,7 +76,9 @@ def theme_preview(request: HttpRequest) -> HttpResponse:
     try:
         warnings = services.theme_validate(
             display_name=request.POST.get("display_name", "") or current.display_name,
-            primary_color=primary, accent_color=accent, font=font,
+            primary_color=primary,
+            accent_color=accent,
+            font=font,
         )
         error = ""
     except ThemeError as exc:
@@ -76,10 +87,14 @@ def theme_preview(request: HttpRequest) -> HttpResponse:
     preview = replace(
         current,
         display_name=request.POST.get("display_name", "") or current.display_name,
-        primary_color=primary, accent_color=accent,
+        primary_color=primary,
+        accent_color=accent,
         font_stack=FONT_STACKS.get(font, current.font_stack),
         login_headline=request.POST.get("login_headline", current.login_headline),
         login_message=request.POST.get("login_message", current.login_message),
     )
-    return render(request, "backoffice/_theme_preview.html",
-                  {"preview": preview, "warnings": warnings, "error": error})
+    return render(
+        request,
+        "backoffice/_theme_preview.html",
+        {"preview": preview, "warnings": warnings, "error": error},
+    )

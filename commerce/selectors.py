@@ -22,15 +22,27 @@ def onboarding_checklist() -> list[ChecklistItem]:
     theme = Theme.objects.filter(singleton=True).first()
     branded = bool(theme and (theme.logo or theme.revision > 1))
     return [
-        ChecklistItem("brand", "Brand your portal",
-                      "Add your logo and colours; buyers see them on every page and e-mail.",
-                      "/backoffice/theme/", branded),
-        ChecklistItem("products", "Add products",
-                      "Import your catalogue from a CSV file or add products one by one.",
-                      "/backoffice/", False),
-        ChecklistItem("customers", "Invite customers",
-                      "Create your customer companies and invite their buyers.",
-                      "/backoffice/", False),
+        ChecklistItem(
+            "brand",
+            "Brand your portal",
+            "Add your logo and colours; buyers see them on every page and e-mail.",
+            "/backoffice/theme/",
+            branded,
+        ),
+        ChecklistItem(
+            "products",
+            "Add products",
+            "Import your catalogue from a CSV file or add products one by one.",
+            "/backoffice/",
+            False,
+        ),
+        ChecklistItem(
+            "customers",
+            "Invite customers",
+            "Create your customer companies and invite their buyers.",
+            "/backoffice/",
+            False,
+        ),
     ]
 
 

@@ -21,9 +21,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def backoffice(request: HttpRequest) -> HttpResponse:
     checklist = selectors.onboarding_checklist()
-    return render(request, "backoffice/dashboard.html", {
-        "checklist": checklist,
-        "checklist_done": sum(item.done for item in checklist),
-        "activity": selectors.recent_activity(),
-        "welcome": request.GET.get("welcome") == "1",
-    })
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "checklist": checklist,
+            "checklist_done": sum(item.done for item in checklist),
+            "activity": selectors.recent_activity(),
+            "welcome": request.GET.get("welcome") == "1",
+        },
+    )

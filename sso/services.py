@@ -46,7 +46,9 @@ def user_create(
             try:
                 validate_password(password, user)
             except ValidationError as exc:
-                raise DomainError("weak_password", " ".join(exc.messages), field="password") from exc
+                raise DomainError(
+                    "weak_password", " ".join(exc.messages), field="password"
+                ) from exc
             user.set_password(password)
         else:
             user.set_unusable_password()
@@ -77,7 +79,6 @@ def session_login(*, request: HttpRequest, email: str, password: str) -> User:
     with transaction.atomic():
         login(request, user)  # rotates the session key
         audit_record(action=AuditAction.LOGIN, actor=user, obj=user, details={"method": "password"})
-    assert isinstance(user, User)
     return user
 
 
@@ -85,7 +86,7 @@ def session_logout(*, request: HttpRequest) -> None:
     user = request.user
     with transaction.atomic():
         if user.is_authenticated:
-            audit_record(action=AuditAction.LOGOUT, actor=user, obj=user)  # type: ignore[misc]
+            audit_record(action=AuditAction.LOGOUT, actor=user, obj=user)
         logout(request)
 
 
@@ -113,20 +114,32 @@ def handoff_redeem(*, request: HttpRequest, token: str) -> User:
         ticket = (
             LoginHandoff.objects.select_for_update()
             .select_related("user")
-            .filter(token_hash=_token_hash(token), used_at__isnull=True,
-                    expires_at__gt=timezone.now(), user__is_active=True)
+            .filter(
+                token_hash=_token_hash(token),
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+                user__is_active=True,
+            )
             .first()
         )
         if ticket is not None:
             ticket.used_at = timezone.now()
             ticket.save(update_fields=["used_at"])
             login(request, ticket.user, backend="django.contrib.auth.backends.ModelBackend")
-            audit_record(action=AuditAction.LOGIN, actor=ticket.user, obj=ticket.user,
-                         details={"method": "signup_handoff"})
+            audit_record(
+                action=AuditAction.LOGIN,
+                actor=ticket.user,
+                obj=ticket.user,
+                details={"method": "signup_handoff"},
+            )
             return ticket.user
     with transaction.atomic():
-        audit_record(action=AuditAction.LOGIN_FAILED, object_type="sso.user",
-                     details={"method": "signup_handoff", "reason": "invalid_or_used_token"})
-    raise DomainError("handoff_invalid",
-                      "This sign-in link has expired or was already used. Sign in with your "
-                      "e-mail and password.")
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            object_type="sso.user",
+            details={"method": "signup_handoff", "reason": "invalid_or_used_token"},
+        )
+    raise DomainError(
+        "handoff_invalid",
+        "This sign-in link has expired or was already used. Sign in with your e-mail and password.",
+    )

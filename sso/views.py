@@ -32,7 +32,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.session_login(
-                request=request, email=form.cleaned_data["email"],
+                request=request,
+                email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
             )
         except DomainError as exc:
@@ -57,8 +58,10 @@ def handoff_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.handoff_redeem(request=request, token=token)
     except DomainError as exc:
-        form = LoginForm()
-        form.add_error(None, exc.message)
-        return render(request, "portal/login.html", {"form": form, "next": "/backoffice/"},
-                      status=400)
+        return render(
+            request,
+            "portal/login.html",
+            {"form": LoginForm(), "next": "/backoffice/", "error": exc.message},
+            status=400,
+        )
     return redirect("/backoffice/?welcome=1")

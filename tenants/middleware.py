@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 
+from core.tenancy import db
 from tenants import routing
 
 
@@ -60,7 +60,7 @@ class TenantRoutingMiddleware:
         if tenant is None:
             return _unknown_host()
         request.tenant = tenant  # type: ignore[attr-defined]
-        connection.set_tenant(tenant)
+        db().set_tenant(tenant)
         if tenant.is_public:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
             set_urlconf(request.urlconf)  # type: ignore[attr-defined]

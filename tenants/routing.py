@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import redis
 from django.conf import settings
-from django.db import connection
 
+from core.tenancy import db
 from tenants.choices import SERVING_STATUSES, TenantStatus
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class _RouteCache:
     def bump(self) -> None:
         self.clear_local()
         try:
-            self._generation = int(self._redis().incr(GENERATION_KEY))  # type: ignore[arg-type]
+            self._generation = int(self._redis().incr(GENERATION_KEY))
         except redis.RedisError:
             logger.warning("routing cache: could not bump the generation; peers rely on TTL")
 
@@ -120,7 +120,7 @@ def normalise_host(raw_host: str) -> str:
 def _lookup(host: str) -> TenantRef | None:
     from tenants.models import Domain
 
-    connection.set_schema_to_public()
+    db().set_schema_to_public()
     domain = (
         Domain.objects.select_related("tenant")
         .filter(domain=host)

@@ -19,12 +19,15 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from psycopg import sql
+
+from core.tenancy import db
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +42,9 @@ def expected_migrations() -> set[tuple[str, str]]:
     return set(loader.graph.nodes)
 
 
-def _applied_in(schema: str) -> set[tuple[str, str]]:
+def applied_in(schema: str) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations']
-        )
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations'])
         if not cursor.fetchone()[0]:
             return set()
         cursor.execute(
@@ -61,7 +62,7 @@ def schema_exists(schema: str) -> bool:
 def template_lag(schema: str | None = None) -> set[tuple[str, str]]:
     """Migrations the code has and the template has not applied (empty when current)."""
     schema = schema or settings.PORTICO_TEMPLATE_SCHEMA
-    return expected_migrations() - _applied_in(schema)
+    return expected_migrations() - applied_in(schema)
 
 
 def migrate_schema(schema: str) -> None:
@@ -122,7 +123,7 @@ _script_cache: dict[str, CloneScript] = {}
 
 
 def _template_fingerprint(template: str) -> str:
-    applied = sorted(_applied_in(template))
+    applied = sorted(applied_in(template))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), coalesce(max(c.oid::bigint), 0) FROM pg_class c "
@@ -159,14 +160,16 @@ def _build_script(template: str) -> list[str]:
                 sql.SQL(
                     "CREATE TABLE {}.{} (LIKE {}.{} INCLUDING DEFAULTS INCLUDING IDENTITY "
                     "INCLUDING GENERATED INCLUDING CONSTRAINTS INCLUDING STORAGE)"
-                ).format(dst, t, src, t).as_string(cursor.connection)
+                )
+                .format(dst, t, src, t)
+                .as_string(cursor.connection)
             )
         cursor.execute(_CONSTRAINTS_SQL, params)
         for table, name, definition, _kind in cursor.fetchall():
             statements.append(
-                sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} ").format(
-                    dst, sql.Identifier(table), sql.Identifier(name)
-                ).as_string(cursor.connection)
+                sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} ")
+                .format(dst, sql.Identifier(table), sql.Identifier(name))
+                .as_string(cursor.connection)
                 + _retarget(definition, template)
             )
         for query in (_INDEXES_SQL, _FUNCTIONS_SQL, _TRIGGERS_SQL):
@@ -183,11 +186,19 @@ def _build_script(template: str) -> list[str]:
                 )
         cursor.execute(_IDENTITY_SQL, params)
         for table, column in cursor.fetchall():
-            qualified = f'"{_PLACEHOLDER}".{sql.Identifier(table).as_string(cursor.connection)}'
+            target = sql.SQL("{}.{}").format(dst, sql.Identifier(table))
             statements.append(
-                f"SELECT setval(pg_get_serial_sequence('{qualified}', '{column}'), "
-                f"coalesce((SELECT max({sql.Identifier(column).as_string(cursor.connection)}) "
-                f"FROM {qualified}), 0) + 1, false)"
+                sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence({}, {}), "
+                    "coalesce((SELECT max({}) FROM {}), 0) + 1, false)"
+                )
+                .format(
+                    sql.Literal(target.as_string(cursor.connection)),
+                    sql.Literal(column),
+                    sql.Identifier(column),
+                    target,
+                )
+                .as_string(cursor.connection)
             )
         cursor.execute("SET LOCAL search_path = public")
     return statements
@@ -200,13 +211,13 @@ def clone_script(template: str) -> CloneScript:
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
     script = CloneScript(fingerprint=fingerprint, statements=_build_script(template))
-    connection.search_path_set_schemas = None  # the build moved the search path
+    db().search_path_set_schemas = None  # the build moved the search path
     with _script_lock:
         _script_cache[template] = script
     return script
 
 
-def _shape(schema: str) -> dict[str, object]:
+def _shape(schema: str) -> dict[str, list[Any]]:
     """A comparable description of a schema: columns, constraints, indexes, triggers, data."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -240,23 +251,56 @@ def _shape(schema: str) -> dict[str, object]:
         "constraints": constraints,
         "indexes": indexes,
         "triggers": triggers,
-        "migrations": sorted(_applied_in(schema)),
+        "migrations": sorted(applied_in(schema)),
     }
 
 
+def missing_model_columns(schema: str) -> list[str]:
+    """``table.column`` of every tenant model field the schema lacks (empty when complete).
+
+    Checks the schema against the code's models, not against the migration records, so a
+    schema whose records say "applied" but whose tables are missing is caught.
+    """
+    from django.apps import apps
+
+    tenant_labels = {
+        config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s",
+            [schema],
+        )
+        present = set(cursor.fetchall())
+    missing = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.app_label not in tenant_labels or not meta.managed or meta.proxy:
+            continue
+        for field in meta.local_concrete_fields:
+            if (meta.db_table, field.column) not in present:
+                missing.append(f"{meta.db_table}.{field.column}")
+    return sorted(missing)
+
+
 def verify_clone(template: str, schema: str) -> None:
-    """Raise ``CloneVerificationError`` naming the first difference between the two schemas."""
+    """Raise ``CloneVerificationError`` naming the first difference between the two schemas,
+    or between the new schema and the code's models."""
+    missing = missing_model_columns(schema)
+    if missing:
+        raise CloneVerificationError(f"schema {schema} lacks {missing[:5]}")
     expected, actual = _shape(template), _shape(schema)
     for part, want in expected.items():
         got = actual[part]
         if got != want:
-            missing = sorted(set(want) - set(got))[:5]  # type: ignore[call-overload]
-            extra = sorted(set(got) - set(want))[:5]  # type: ignore[call-overload]
+            missing = sorted(set(want) - set(got))[:5]
+            extra = sorted(set(got) - set(want))[:5]
             raise CloneVerificationError(
                 f"schema {schema} differs from template {template} in {part}: "
                 f"missing {missing}, unexpected {extra}"
             )
-    lag = expected_migrations() - set(actual["migrations"])  # type: ignore[arg-type]
+    lag = expected_migrations() - {tuple(m) for m in actual["migrations"]}
     if lag:
         raise CloneVerificationError(f"schema {schema} lacks migrations {sorted(lag)[:5]}")
 
@@ -270,4 +314,4 @@ def clone_schema(template: str, schema: str) -> None:
         cursor.execute(sql.SQL("SET LOCAL search_path = {}, public").format(sql.Identifier(schema)))
         cursor.execute(body)
         cursor.execute("SET LOCAL search_path = public")
-    connection.search_path_set_schemas = None
+    db().search_path_set_schemas = None

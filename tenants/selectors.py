@@ -29,8 +29,10 @@ def tenant_list(*, search: str = "", status: str = "") -> QuerySet[Tenant]:
     )
     if search:
         qs = qs.filter(
-            Q(name__icontains=search) | Q(slug__icontains=search)
-            | Q(domains__domain__icontains=search) | Q(contact_email__icontains=search)
+            Q(name__icontains=search)
+            | Q(slug__icontains=search)
+            | Q(domains__domain__icontains=search)
+            | Q(contact_email__icontains=search)
         ).distinct()
     if status:
         qs = qs.filter(status=status)

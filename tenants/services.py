@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context
 from audit.choices import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
+from core.tenancy import db
 from sso.policies import require_operator
 from tenants import routing, schema_clone
 from tenants.choices import RESERVED_SUBDOMAINS, TENANT_STATUS_TRANSITIONS, Plan, TenantStatus
@@ -42,15 +43,21 @@ def subdomain_check(slug: str) -> str:
     """Return the normalised sub-domain, or raise ``SubdomainError`` saying exactly why not."""
     slug = slug.strip().lower()
     if not slug:
-        raise SubdomainError("subdomain_required", "Choose a sub-domain for your portal.",
-                             field="subdomain")
+        raise SubdomainError(
+            "subdomain_required", "Choose a sub-domain for your portal.", field="subdomain"
+        )
     if len(slug) < 3:
-        raise SubdomainError("subdomain_too_short",
-                             f"“{slug}” is too short: use 3 to 40 characters.", field="subdomain")
+        raise SubdomainError(
+            "subdomain_too_short",
+            f"“{slug}” is too short: use 3 to 40 characters.",
+            field="subdomain",
+        )
     if len(slug) > 40:
-        raise SubdomainError("subdomain_too_long",
-                             f"That sub-domain has {len(slug)} characters; use at most 40.",
-                             field="subdomain")
+        raise SubdomainError(
+            "subdomain_too_long",
+            f"That sub-domain has {len(slug)} characters; use at most 40.",
+            field="subdomain",
+        )
     if not SUBDOMAIN_RE.match(slug):
         raise SubdomainError(
             "subdomain_invalid",
@@ -59,22 +66,28 @@ def subdomain_check(slug: str) -> str:
             field="subdomain",
         )
     if "--" in slug:
-        raise SubdomainError("subdomain_invalid",
-                             "Two hyphens in a row are not allowed in a sub-domain.",
-                             field="subdomain")
+        raise SubdomainError(
+            "subdomain_invalid",
+            "Two hyphens in a row are not allowed in a sub-domain.",
+            field="subdomain",
+        )
     if slug in RESERVED_SUBDOMAINS:
-        raise SubdomainError("subdomain_reserved",
-                             f"“{slug}” is reserved by the platform; please choose another.",
-                             field="subdomain")
+        raise SubdomainError(
+            "subdomain_reserved",
+            f"“{slug}” is reserved by the platform; please choose another.",
+            field="subdomain",
+        )
     with schema_context("public"):
         taken = (
             Tenant.objects.filter(slug=slug).exists()
             or Domain.objects.filter(domain=host_for(slug)).exists()
         )
     if taken:
-        raise SubdomainError("subdomain_taken",
-                             f"“{slug}” is already taken; please choose another.",
-                             field="subdomain")
+        raise SubdomainError(
+            "subdomain_taken",
+            f"“{slug}” is already taken; please choose another.",
+            field="subdomain",
+        )
     return slug
 
 
@@ -109,12 +122,11 @@ def signup_problems(req: SignupRequest) -> dict[str, str]:
     except ValidationError:
         problems["admin_email"] = (
             f"“{email}” is not an e-mail address; it should look like name@company.com."
-            if email else "Enter the administrator's e-mail address."
+            if email
+            else "Enter the administrator's e-mail address."
         )
     try:
-        validate_password(
-            req.admin_password, User(email=email, full_name=req.admin_name)
-        )
+        validate_password(req.admin_password, User(email=email, full_name=req.admin_name))
     except ValidationError as exc:
         problems["admin_password"] = " ".join(exc.messages)
     if req.plan not in Plan.values:
@@ -129,12 +141,19 @@ def ensure_template() -> Tenant:
         template = Tenant.objects.filter(is_template=True).first()
         if template is None:
             template = Tenant.objects.create(
-                schema_name=name, name="Template", slug="-template-", is_template=True,
+                schema_name=name,
+                name="Template",
+                slug="-template-",
+                is_template=True,
                 status=TenantStatus.ACTIVE,
             )
         if not schema_clone.schema_exists(name):
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA "{name}"')
+        if schema_clone.applied_in(name) and schema_clone.missing_model_columns(name):
+            logger.warning("template schema has migration records but lacks tables; rebuilding")
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA "{name}" CASCADE; CREATE SCHEMA "{name}"')
         lag = schema_clone.template_lag(name)
         if lag:
             logger.info("template schema lags %d migrations; migrating it", len(lag))
@@ -194,25 +213,34 @@ def tenant_provision(
         ensure_template()
     try:
         with transaction.atomic():
-            connection.set_schema_to_public()
+            db().set_schema_to_public()
             tenant = Tenant.objects.create(
-                schema_name=schema, name=request.company_name.strip(), slug=slug,
-                plan=request.plan, contact_email=request.admin_email.strip().lower(),
+                schema_name=schema,
+                name=request.company_name.strip(),
+                slug=slug,
+                plan=request.plan,
+                contact_email=request.admin_email.strip().lower(),
                 status=TenantStatus.TRIAL,
             )
             Domain.objects.create(
                 domain=host_for(slug), tenant=tenant, is_primary=True, verified_at=timezone.now()
             )
-            audit_record(action=AuditAction.TENANT_SIGNED_UP, actor=actor, obj=tenant,
-                         details={"subdomain": slug, "plan": request.plan})
+            audit_record(
+                action=AuditAction.TENANT_SIGNED_UP,
+                actor=actor,
+                obj=tenant,
+                details={"subdomain": slug, "plan": request.plan},
+            )
             _create_schema(schema, strategy)
             with schema_context(schema):
                 admin = _populate_new_tenant(tenant, request)
             transaction.on_commit(routing.invalidate)
     except IntegrityError as exc:
-        raise SubdomainError("subdomain_taken",
-                             f"“{slug}” was taken a moment ago; please choose another.",
-                             field="subdomain") from exc
+        raise SubdomainError(
+            "subdomain_taken",
+            f"“{slug}” was taken a moment ago; please choose another.",
+            field="subdomain",
+        ) from exc
     return tenant, admin
 
 
@@ -224,25 +252,44 @@ def _populate_new_tenant(tenant: Tenant, request: SignupRequest) -> Any:
 
     theme = theme_create_default(display_name=tenant.name)
     admin = user_create(
-        actor=None, email=request.admin_email, full_name=request.admin_name,
-        password=request.admin_password, kind=UserKind.STAFF,
+        actor=None,
+        email=request.admin_email,
+        full_name=request.admin_name,
+        password=request.admin_password,
+        kind=UserKind.STAFF,
         staff_role=StaffRole.ADMINISTRATOR,
     )
-    audit_record(action=AuditAction.TENANT_PROVISIONED, actor=admin, obj=theme,
-                 object_type="tenants.tenant", object_id=str(tenant.public_id),
-                 object_label=tenant.name, details={"schema": tenant.schema_name})
-    portal_url = f"{settings.PORTICO_SCHEME}://{host_for(tenant.slug)}{settings.PORTICO_PORT_SUFFIX}"
+    audit_record(
+        action=AuditAction.TENANT_PROVISIONED,
+        actor=admin,
+        obj=theme,
+        object_type="tenants.tenant",
+        object_id=str(tenant.public_id),
+        object_label=tenant.name,
+        details={"schema": tenant.schema_name},
+    )
+    portal_url = (
+        f"{settings.PORTICO_SCHEME}://{host_for(tenant.slug)}{settings.PORTICO_PORT_SUFFIX}"
+    )
     outbox_enqueue(
         kind="email",
         payload={
             "template": "welcome",
             "to": [admin.email],
             "subject": f"Welcome to your {tenant.name} portal",
-            "context": {"name": admin.full_name, "portal_url": portal_url,
-                        "company": tenant.name, "email": admin.email},
+            "context": {
+                "name": admin.full_name,
+                "portal_url": portal_url,
+                "company": tenant.name,
+                "email": admin.email,
+            },
         },
     )
     return admin
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 _STATUS_ACTIONS = {
@@ -259,23 +306,31 @@ def tenant_set_status(*, actor: Any, tenant: Tenant, status: str, reason: str) -
     require_operator(actor)
     reason = reason.strip()
     if not reason:
-        raise DomainError("reason_required",
-                          "Say why, in a sentence: the reason is kept in the audit log.",
-                          field="reason")
+        raise DomainError(
+            "reason_required",
+            "Say why, in a sentence: the reason is kept in the audit log.",
+            field="reason",
+        )
     with transaction.atomic(), schema_context("public"):
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if status not in TENANT_STATUS_TRANSITIONS[locked.status]:
             raise TenantTransitionError(
                 "transition_refused",
-                f"A {locked.get_status_display().lower()} portal cannot become {status}.",
+                f"{_article(locked.status).capitalize()} {locked.status} portal cannot become "
+                f"{status}.",
             )
         before = locked.status
         locked.status = status
         locked.status_reason = reason
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_reason", "status_changed_at"])
-        audit_record(action=_STATUS_ACTIONS[TenantStatus(status)], actor=actor, obj=locked,
-                     changes={"status": [before, status]}, details={"reason": reason})
+        audit_record(
+            action=_STATUS_ACTIONS[TenantStatus(status)],
+            actor=actor,
+            obj=locked,
+            changes={"status": [before, status]},
+            details={"reason": reason},
+        )
         transaction.on_commit(routing.invalidate)
     return locked
 
@@ -285,8 +340,11 @@ def platform_ensure_public() -> Tenant:
     with schema_context("public"):
         tenant, _ = Tenant.objects.get_or_create(
             schema_name="public",
-            defaults={"name": "Portico control plane", "slug": "-public-",
-                      "status": TenantStatus.ACTIVE},
+            defaults={
+                "name": "Portico control plane",
+                "slug": "-public-",
+                "status": TenantStatus.ACTIVE,
+            },
         )
         Domain.objects.get_or_create(
             domain=settings.PORTICO_PUBLIC_HOST,

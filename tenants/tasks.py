@@ -13,7 +13,7 @@ class MissingSchema(RuntimeError):
     """A task arrived without the schema it belongs to."""
 
 
-class SchemaBoundTask(TenantTask):  # type: ignore[misc]
+class SchemaBoundTask(TenantTask):
     """Base for every task that touches tenant (or control-plane) data.
 
     The schema travels in the ``_schema_name`` message header (tenant-schemas-celery puts the
@@ -31,5 +31,7 @@ class SchemaBoundTask(TenantTask):  # type: ignore[misc]
                 f"task {self.name} refused: it carries no schema. Send it with "
                 "apply_async(headers={'_schema_name': ...}) or from inside a tenant context."
             )
-        with context.bind(correlation_id=headers.get("correlation_id") or context.new_correlation_id()):
+        with context.bind(
+            correlation_id=headers.get("correlation_id") or context.new_correlation_id()
+        ):
             return super().__call__(*args, **kwargs)

@@ -42,3 +42,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_label}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in plain words ("Signed in"), or its code if the code is not a known one."""
+        from audit.choices import AuditAction
+
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action

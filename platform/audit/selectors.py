@@ -47,14 +47,18 @@ def audit_verify_chain(*, batch_size: int = 2000) -> ChainReport:
         for entry in batch:
             if entry.prev_hash != prev_hash:
                 return ChainReport(
-                    checked, entry.id, str(entry.public_id),
+                    checked,
+                    entry.id,
+                    str(entry.public_id),
                     "its link to the previous entry is broken (an entry before it was removed "
                     "or changed)",
                 )
             fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
             if compute_hash(prev_hash, fields) != entry.hash:
                 return ChainReport(
-                    checked, entry.id, str(entry.public_id),
+                    checked,
+                    entry.id,
+                    str(entry.public_id),
                     "its content does not match its hash (the entry was edited)",
                 )
             prev_hash = entry.hash

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.choices import ActorKind
 from audit.models import AuditEntry
 from core import context
+from core.tenancy import current_schema
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -65,7 +66,7 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
 
 
 def _chain_lock_key() -> int:
-    digest = hashlib.sha256(f"audit:{connection.schema_name}".encode()).digest()
+    digest = hashlib.sha256(f"audit:{current_schema()}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 

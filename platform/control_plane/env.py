@@ -108,29 +108,41 @@ class Env:
     log_level: str
 
 
-def load() -> Env:
-    production = _get("PORTICO_ENV", "development") == "production"
+def _secret_key(production: bool) -> str:
     secret_key = _get("SECRET_KEY")
     if secret_key is None:
         if production:
-            raise ImproperlyConfigured(
-                "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the environment."
-            )
-        secret_key = DEV_SECRET_KEY
-    elif production and (secret_key == DEV_SECRET_KEY or len(secret_key) < 50):
-        raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
+            raise ImproperlyConfigured("SECRET_KEY is not set. Production needs a long random one.")
+        return DEV_SECRET_KEY
+    if production and (secret_key == DEV_SECRET_KEY or len(secret_key) < 50):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be at least 50 random characters in production."
+        )
+    return secret_key
 
-    database_url = _get("DATABASE_URL")
-    if database_url is None:
-        if production:
-            raise ImproperlyConfigured("DATABASE_URL is not set (postgres://user:pass@host/db).")
-        database_url = "postgres://postgres@127.0.0.1:5432/portico"
 
-    redis_url = _get("REDIS_URL")
-    if redis_url is None:
+def _required(name: str, production: bool, dev_default: str, example: str) -> str:
+    value = _get(name)
+    if value is None:
         if production:
-            raise ImproperlyConfigured("REDIS_URL is not set (redis://host:6379/0).")
-        redis_url = "redis://127.0.0.1:6379/0"
+            raise ImproperlyConfigured(f"{name} is not set ({example}).")
+        return dev_default
+    return value
+
+
+def load() -> Env:
+    production = _get("PORTICO_ENV", "development") == "production"
+    secret_key = _secret_key(production)
+
+    database_url = _required(
+        "DATABASE_URL",
+        production,
+        "postgres://postgres@127.0.0.1:5432/portico",
+        "postgres://user:pass@host/db",
+    )
+    redis_url = _required(
+        "REDIS_URL", production, "redis://127.0.0.1:6379/0", "redis://host:6379/0"
+    )
 
     celery_eager = _bool("CELERY_EAGER", False)
     if production and celery_eager:
@@ -158,8 +170,7 @@ def load() -> Env:
         email_host=_get("EMAIL_HOST", "127.0.0.1") or "127.0.0.1",
         email_port=_int("EMAIL_PORT", 25),
         email_file_path=_get("EMAIL_FILE_PATH", ".data/mail") or ".data/mail",
-        default_from_email=_get("DEFAULT_FROM_EMAIL", "Portico <no-reply@portico.localhost>")
-        or "",
+        default_from_email=_get("DEFAULT_FROM_EMAIL", "Portico <no-reply@portico.localhost>") or "",
         outbox_backoff_base=_float("OUTBOX_BACKOFF_BASE", 30.0),
         outbox_backoff_cap=_float("OUTBOX_BACKOFF_CAP", 3600.0),
         outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),

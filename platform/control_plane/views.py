@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -12,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import schema_context
 
-from core.errors import DomainError
 from control_plane.forms import SignupForm, StatusChangeForm
+from core.errors import DomainError
 from sso.services import handoff_create
 from tenants import selectors, services
 from tenants.choices import TenantStatus
@@ -45,10 +46,14 @@ def subdomain_check(request: HttpRequest) -> HttpResponse:
     try:
         slug = services.subdomain_check(raw)
     except SubdomainError as exc:
-        return render(request, "console/_subdomain_status.html",
-                      {"ok": False, "message": exc.message})
-    return render(request, "console/_subdomain_status.html",
-                  {"ok": True, "message": f"{services.host_for(slug)} is available."})
+        return render(
+            request, "console/_subdomain_status.html", {"ok": False, "message": exc.message}
+        )
+    return render(
+        request,
+        "console/_subdomain_status.html",
+        {"ok": True, "message": f"{services.host_for(slug)} is available."},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,8 +75,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         for field, message in problems.items():
             form.add_error(None if field == "__all__" else field, message)
     status = 400 if request.method == "POST" else 200
-    return render(request, "console/signup.html",
-                  {"form": form, "base_domain": settings.PORTICO_BASE_DOMAIN}, status=status)
+    return render(
+        request,
+        "console/signup.html",
+        {"form": form, "base_domain": settings.PORTICO_BASE_DOMAIN},
+        status=status,
+    )
 
 
 @require_GET
@@ -87,10 +96,17 @@ def console_tenants(request: HttpRequest) -> HttpResponse:
     tenants = list(page.object_list)
     counts = selectors.tenant_usage_counts([t.schema_name for t in tenants])
     rows = [{"tenant": t, "counts": counts[t.schema_name]} for t in tenants]
-    return render(request, "console/tenants.html", {
-        "page": page, "rows": rows, "q": search, "status": status,
-        "statuses": TenantStatus.choices,
-    })
+    return render(
+        request,
+        "console/tenants.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": search,
+            "status": status,
+            "statuses": TenantStatus.choices,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,9 +120,12 @@ def console_tenant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.tenant_set_status(actor=request.user, tenant=tenant,
-                                           status=form.cleaned_data["status"],
-                                           reason=form.cleaned_data["reason"])
+                services.tenant_set_status(
+                    actor=request.user,
+                    tenant=tenant,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status_code = 400
@@ -118,7 +137,15 @@ def console_tenant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     from audit.selectors import audit_entries
 
     history = audit_entries(object_type="tenants.tenant", object_id=str(tenant.public_id))[:20]
-    return render(request, "console/tenant_detail.html", {
-        "tenant": tenant, "form": form, "counts": counts, "history": history,
-        "domains": tenant.domains.order_by("-is_primary", "domain"),
-    }, status=status_code)
+    return render(
+        request,
+        "console/tenant_detail.html",
+        {
+            "tenant": tenant,
+            "form": form,
+            "counts": counts,
+            "history": history,
+            "domains": tenant.domains.order_by("-is_primary", "domain"),
+        },
+        status=status_code,
+    )

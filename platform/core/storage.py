@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
+
+from core.tenancy import current_schema
 
 
 def tenant_prefix() -> str:
-    schema = connection.schema_name
+    schema = current_schema()
     return f"tenants/{schema}" if schema != "public" else "platform"
 
 
@@ -29,7 +30,7 @@ class TenantFileSystemStorage(FileSystemStorage):
         return f"{prefix}/{name}"
 
     def _save(self, name: str, content: Any) -> str:
-        return super()._save(self._prefixed(name), content)
+        return super()._save(self._prefixed(name), content)  # type: ignore[misc]
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return super().get_available_name(self._prefixed(name), max_length)

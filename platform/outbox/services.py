@@ -7,12 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.choices import AuditAction
 from audit.services import audit_record
 from core import context
+from core.tenancy import current_schema
 from outbox.choices import OUTBOX_STATUS_TRANSITIONS, OutboxStatus
 from outbox.handlers import handler_for
 from outbox.models import OutboxMessage
@@ -27,7 +28,7 @@ def backoff_seconds(attempts: int) -> float:
 def _schedule(message: OutboxMessage, countdown: float = 0.0) -> None:
     from outbox.tasks import deliver_outbox_message
 
-    schema = connection.schema_name
+    schema = current_schema()
     message_id = message.pk
 
     def send() -> None:
@@ -67,9 +68,7 @@ def outbox_deliver(*, message_id: int) -> str:
     and a message that is delivered, dead, or not yet due is left alone."""
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id)
-            .first()
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
         )
         if message is None:
             return "locked-or-missing"
@@ -80,7 +79,7 @@ def outbox_deliver(*, message_id: int) -> str:
         message.attempts += 1
         try:
             handler_for(message.kind)(message.payload, str(message.public_id))
-        except Exception as exc:  # noqa: BLE001  (any failure is one failed attempt)
+        except Exception as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if message.attempts >= message.max_attempts:
                 _move(message, OutboxStatus.DEAD)
@@ -127,7 +126,7 @@ def outbox_dispatch_due(*, limit: int = 500) -> int:
     )
     from outbox.tasks import deliver_outbox_message
 
-    schema = connection.schema_name
+    schema = current_schema()
     for pk in due:
         deliver_outbox_message.apply_async(args=[pk], headers={"_schema_name": schema})
     return len(due)

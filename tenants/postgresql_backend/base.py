@@ -20,9 +20,9 @@ DatabaseClient = tenants_base.original_backend.DatabaseClient
 DatabaseCreation = tenants_base.original_backend.DatabaseCreation
 
 
-class DatabaseWrapper(TenantsDatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(TenantsDatabaseWrapper):
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
-        remembered = self.search_path_set_schemas
+        remembered: list[str] | None = getattr(self, "search_path_set_schemas", None)
         same_path = (
             remembered is not None
             and self.schema_name == tenant.schema_name

@@ -33,7 +33,12 @@ class Command(BaseCommand):
         if email and password:
             with schema_context("public"):
                 if not User.objects.filter(email=email.lower()).exists():
-                    user_create(actor=None, email=email, full_name="Platform operator",
-                                password=password, kind=UserKind.OPERATOR)
+                    user_create(
+                        actor=None,
+                        email=email,
+                        full_name="Platform operator",
+                        password=password,
+                        kind=UserKind.OPERATOR,
+                    )
                     self.stdout.write(f"operator {email} created")
         self.stdout.write("bootstrap done")

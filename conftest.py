@@ -1,0 +1,101 @@
+"""Test set-up shared by every suite: a migrated test database with the control plane, the
+template schema and two supplier tenants (``alpha`` and ``beta``), built once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+TEST_PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105
+
+
+@dataclass
+class TenantFixture:
+    """A provisioned tenant with its administrator, committed for the whole session."""
+
+    tenant: Any
+    admin: Any
+    host: str
+
+    @property
+    def schema(self) -> str:
+        return str(self.tenant.schema_name)
+
+    def client(self, **extra: Any) -> Client:
+        return Client(HTTP_HOST=self.host, **extra)
+
+
+def _provision(company: str, subdomain: str, admin_email: str) -> TenantFixture:
+    from tenants.services import SignupRequest, host_for, tenant_provision
+
+    tenant, admin = tenant_provision(
+        actor=None,
+        request=SignupRequest(company, subdomain, f"{company} Admin", admin_email, TEST_PASSWORD),
+    )
+    return TenantFixture(tenant=tenant, admin=admin, host=host_for(subdomain))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> dict[str, TenantFixture]:
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command(
+            "portico_bootstrap",
+            operator_email="ops@portico.test",
+            operator_password=TEST_PASSWORD,
+            verbosity=0,
+        )
+        tenants = {
+            "alpha": _provision("Alpha Supplies", "alpha", "admin@alpha.test"),
+            "beta": _provision("Beta Parts", "beta", "admin@beta.test"),
+        }
+        connection.set_schema_to_public()
+    return tenants
+
+
+@pytest.fixture
+def tenants(django_db_setup: dict[str, TenantFixture], db: None) -> dict[str, TenantFixture]:
+    return django_db_setup
+
+
+@pytest.fixture
+def alpha(tenants: dict[str, TenantFixture]) -> TenantFixture:
+    return tenants["alpha"]
+
+
+@pytest.fixture
+def beta(tenants: dict[str, TenantFixture]) -> TenantFixture:
+    return tenants["beta"]
+
+
+@pytest.fixture
+def operator(db: None) -> Any:
+    from sso.models import User
+
+    with schema_context("public"):
+        return User.objects.get(email="ops@portico.test")
+
+
+@pytest.fixture
+def control_client() -> Client:
+    return Client(HTTP_HOST=settings.PORTICO_PUBLIC_HOST)
+
+
+@pytest.fixture(autouse=True)
+def _reset_schema_and_routes() -> Iterator[None]:
+    """Each test starts in public with an empty routing cache, and leaves it so."""
+    from tenants import routing
+
+    routing._cache.clear_local()
+    yield
+    routing._cache.clear_local()
+    if connection.connection is not None or connection.schema_name != "public":
+        connection.set_schema_to_public()
