@@ -4,12 +4,12 @@ Prefer a running server or the distribution's package: pgserver, run as root, cr
 user and opens the permissions of every folder above its data directory.
 """
 
+import importlib
 import sys
 from pathlib import Path
 
-import pgserver
-
 root = Path(__file__).resolve().parent.parent
+pgserver = importlib.import_module("pgserver")  # installed on demand by scripts/services.sh
 server = pgserver.get_server(root / ".data" / "pg", cleanup_mode=None)
 name = sys.argv[1] if len(sys.argv) > 1 else "portico"
 if not name.replace("_", "").isalnum():
