@@ -149,3 +149,32 @@ def test_back_office_pages_require_sign_in(alpha, path):
     response = alpha.client().get(path)
     assert response.status_code == 302
     assert response["Location"] == f"/login/?next={path}"
+
+
+def test_cache_keys_carry_the_schema(alpha, beta):
+    from django.core.cache import cache
+
+    with schema_context(alpha.schema):
+        cache.set("greeting", "alpha only", 30)
+    with schema_context(beta.schema):
+        assert cache.get("greeting") is None
+        cache.set("greeting", "beta only", 30)
+    with schema_context(alpha.schema):
+        assert cache.get("greeting") == "alpha only"
+        cache.delete("greeting")
+    with schema_context(beta.schema):
+        assert cache.get("greeting") == "beta only"
+        cache.delete("greeting")
+
+
+def test_files_are_stored_under_the_tenant_prefix(alpha, beta, tmp_path, settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    with schema_context(alpha.schema):
+        name = default_storage.save("docs/terms.txt", ContentFile(b"alpha terms"))
+        assert name == "tenants/t_alpha/docs/terms.txt"
+    with schema_context(beta.schema), pytest.raises(PermissionError):
+        default_storage.open(name)
+    assert (tmp_path / "tenants" / "t_alpha" / "docs" / "terms.txt").read_bytes() == b"alpha terms"
