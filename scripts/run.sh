@@ -17,7 +17,7 @@ export PORTICO_OPERATOR_PASSWORD=${PORTICO_OPERATOR_PASSWORD:-Operator-demo-2026
 mkdir -p .data
 export EMAIL_BACKEND=${EMAIL_BACKEND:-file}
 
-.venv/bin/python manage.py migrate_schemas --executor=multiprocessing -v 0
+.venv/bin/python manage.py portico_migrate -v 0
 .venv/bin/python manage.py portico_bootstrap
 .venv/bin/python manage.py portico_seed_demo
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from tenant_schemas_celery.task import TenantTask
 
 from core import context
 
 
 class MissingSchema(RuntimeError):
-    """A task arrived without the schema it belongs to."""
+    """A task arrived without the schema it belongs to, or its schema could not be entered."""
 
 
 class SchemaBoundTask(TenantTask):
@@ -18,7 +19,9 @@ class SchemaBoundTask(TenantTask):
 
     The schema travels in the ``_schema_name`` message header (tenant-schemas-celery puts the
     caller's schema there). A message without one is refused: running it in ``public`` by
-    default, as plain tenant-schemas-celery does, would read or write the wrong data.
+    default, as plain tenant-schemas-celery does, would read or write the wrong data. So is a
+    message whose schema could not be entered (no such tenant): tenant-schemas-celery logs that
+    failure and leaves the connection in ``public``.
     """
 
     abstract = True
@@ -30,6 +33,11 @@ class SchemaBoundTask(TenantTask):
             raise MissingSchema(
                 f"task {self.name} refused: it carries no schema. Send it with "
                 "apply_async(headers={'_schema_name': ...}) or from inside a tenant context."
+            )
+        if connection.schema_name != schema:
+            raise MissingSchema(
+                f"task {self.name} refused: its schema {schema!r} could not be entered "
+                f"(no such tenant?); the connection is in {connection.schema_name!r}."
             )
         with context.bind(
             correlation_id=headers.get("correlation_id") or context.new_correlation_id()
