@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from tenant_schemas_celery.task import TenantTask
 
 from core import context
+from core.tenancy import current_schema
 
 
 class MissingSchema(RuntimeError):
@@ -34,10 +34,10 @@ class SchemaBoundTask(TenantTask):
                 f"task {self.name} refused: it carries no schema. Send it with "
                 "apply_async(headers={'_schema_name': ...}) or from inside a tenant context."
             )
-        if connection.schema_name != schema:
+        if current_schema() != schema:
             raise MissingSchema(
                 f"task {self.name} refused: its schema {schema!r} could not be entered "
-                f"(no such tenant?); the connection is in {connection.schema_name!r}."
+                f"(no such tenant?); the connection is in {current_schema()!r}."
             )
         with context.bind(
             correlation_id=headers.get("correlation_id") or context.new_correlation_id()
