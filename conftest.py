@@ -46,6 +46,9 @@ def _provision(company: str, subdomain: str, admin_email: str) -> TenantFixture:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> dict[str, TenantFixture]:
     from django.core.management import call_command
 
+    name = connection.settings_dict["NAME"]
+    if not str(name).startswith("test_"):
+        raise RuntimeError(f"refusing to set up test tenants in {name!r}: not a test database")
     with django_db_blocker.unblock():
         call_command(
             "portico_bootstrap",

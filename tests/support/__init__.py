@@ -1,0 +1,1 @@
+"""Helpers shared by test modules: an SMTP sink, a real Celery worker, factories, waiting."""
