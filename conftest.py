@@ -102,3 +102,13 @@ def _reset_schema_and_routes() -> Iterator[None]:
     routing._cache.clear_local()
     if connection.connection is not None or connection.schema_name != "public":
         connection.set_schema_to_public()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Suites that commit data (browser, worker) run last, so the rest see only the session's
+    own tenants."""
+    committed = [
+        i for i in items if i.get_closest_marker("browser") or i.get_closest_marker("worker")
+    ]
+    others = [i for i in items if i not in committed]
+    items[:] = others + committed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -29,5 +30,7 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "checklist_done": sum(item.done for item in checklist),
             "activity": selectors.recent_activity(),
             "welcome": request.GET.get("welcome") == "1",
+            "portal_url": f"{settings.PORTICO_SCHEME}://{request.tenant.primary_domain}"  # type: ignore[attr-defined]
+            f"{settings.PORTICO_PORT_SUFFIX}/",
         },
     )
