@@ -22,7 +22,12 @@ from core.tenancy import db
 from sso.policies import require_operator
 from tenants import routing, schema_clone
 from tenants.choices import RESERVED_SUBDOMAINS, TENANT_STATUS_TRANSITIONS, Plan, TenantStatus
-from tenants.errors import ProvisioningError, SubdomainError, TenantTransitionError
+from tenants.errors import (
+    ProvisioningError,
+    SignupInvalid,
+    SubdomainError,
+    TenantTransitionError,
+)
 from tenants.models import Domain, Tenant
 
 logger = logging.getLogger(__name__)
@@ -205,8 +210,7 @@ def tenant_provision(
     """
     problems = signup_problems(request)
     if problems:
-        field, message = next(iter(problems.items()))
-        raise DomainError("invalid_signup", message, field=field)
+        raise SignupInvalid(problems)
     slug = request.subdomain.strip().lower()
     schema = schema_name_for(slug)
     if strategy == "clone":

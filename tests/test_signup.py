@@ -175,3 +175,11 @@ def test_a_failure_half_way_leaves_no_half_made_tenant(tenants, monkeypatch):
     assert not Domain.objects.filter(domain="gamma.portico.localhost").exists()
     assert not schema_exists("t_gamma")
     assert AuditEntry.objects.count() == audit_before
+
+
+def test_every_problem_of_a_signup_is_shown_at_once(control_client, tenants):
+    response = control_client.post("/signup/", {**GOOD, "subdomain": "www", "admin_email": "x@"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["subdomain"] == ["“www” is reserved by the platform; please choose another."]
+    assert errors["admin_email"] == ["“x@” is not an e-mail address; it should look like name@company.com."]

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from sso.services import handoff_create
 from tenants import selectors, services
 from tenants.choices import TenantStatus
-from tenants.errors import SubdomainError
+from tenants.errors import SignupInvalid, SubdomainError
 
 View = Callable[..., HttpResponse]
 
@@ -61,17 +61,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         signup_request = services.SignupRequest(**form.cleaned_data)
-        problems = services.signup_problems(signup_request)
-        if not problems:
-            try:
-                tenant, admin = services.tenant_provision(actor=None, request=signup_request)
-            except DomainError as exc:
-                problems = {exc.field or "__all__": exc.message}
-            else:
-                with schema_context(tenant.schema_name):
-                    token = handoff_create(user=admin)
-                host = services.host_for(tenant.slug) + settings.PORTICO_PORT_SUFFIX
-                return redirect(f"{settings.PORTICO_SCHEME}://{host}/auth/handoff/{token}/")
+        try:
+            tenant, admin = services.tenant_provision(actor=None, request=signup_request)
+        except SignupInvalid as exc:
+            problems = exc.problems
+        except DomainError as exc:
+            problems = {exc.field or "__all__": exc.message}
+        else:
+            with schema_context(tenant.schema_name):
+                token = handoff_create(user=admin)
+            host = services.host_for(tenant.slug) + settings.PORTICO_PORT_SUFFIX
+            return redirect(f"{settings.PORTICO_SCHEME}://{host}/auth/handoff/{token}/")
         for field, message in problems.items():
             form.add_error(None if field == "__all__" else field, message)
     status = 400 if request.method == "POST" else 200
