@@ -20,7 +20,10 @@ from outbox.models import OutboxMessage
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with full jitter: uniform in [base·2^(n-1) / 2, base·2^(n-1)], capped."""
+    """Exponential backoff with "equal" jitter: uniform in [d/2, d] for d = base·2^(n-1), capped.
+
+    Half the delay is guaranteed (no retry storm right after a failure), half is random (retries
+    of many messages spread out)."""
     ceiling = min(settings.OUTBOX_BACKOFF_CAP, settings.OUTBOX_BACKOFF_BASE * 2 ** (attempts - 1))
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter, not security)
 
@@ -78,7 +81,10 @@ def outbox_deliver(*, message_id: int) -> str:
             return "not-due"
         message.attempts += 1
         try:
-            handler_for(message.kind)(message.payload, str(message.public_id))
+            # A savepoint: a handler's database error must not break the recording of the
+            # failed attempt below.
+            with transaction.atomic():
+                handler_for(message.kind)(message.payload, str(message.public_id))
         except Exception as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if message.attempts >= message.max_attempts:

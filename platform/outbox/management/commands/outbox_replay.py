@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +11,7 @@ from django_tenants.utils import schema_context
 from outbox.choices import OutboxStatus
 from outbox.models import OutboxMessage
 from outbox.services import outbox_replay
+from tenants.selectors import tenant_schema_names
 
 
 class Command(BaseCommand):
@@ -23,7 +25,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["ids"] and not options["all_dead"]:
             raise CommandError("Say which messages: --id PUBLIC_ID (repeatable) or --all-dead.")
-        with schema_context(options["schema"]):
+        schema = options["schema"]
+        if schema != "public" and schema not in tenant_schema_names():
+            raise CommandError(
+                f"No tenant schema {schema!r}; see manage.py portico_migrate --check."
+            )
+        try:
+            ids = [uuid.UUID(raw) for raw in options["ids"]]
+        except ValueError as exc:
+            raise CommandError(f"--id takes a message's public id (a UUID): {exc}") from exc
+        options["ids"] = [str(i) for i in ids]
+        with schema_context(schema):
             qs = OutboxMessage.objects.filter(status=OutboxStatus.DEAD)
             if options["ids"]:
                 qs = qs.filter(public_id__in=options["ids"])
