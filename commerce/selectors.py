@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from branding.models import Theme
+from commerce.models import PortalSettings
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,14 @@ def onboarding_checklist() -> list[ChecklistItem]:
 
 def recent_activity(limit: int = 10) -> list[AuditEntry]:
     return list(AuditEntry.objects.order_by("-id")[:limit])
+
+
+def portal_settings() -> PortalSettings:
+    """The current schema's settings (its migration creates the row, so every schema has it)."""
+    return PortalSettings.objects.get(singleton=True)
+
+
+def portal_today() -> date:
+    """Today's date where the supplier is: price validity and lead times count from it."""
+    tz = zoneinfo.ZoneInfo(portal_settings().timezone)
+    return timezone.now().astimezone(tz).date()

@@ -15,6 +15,8 @@ from sso.decorators import staff_required
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("sso:login")
+    if getattr(request.user, "kind", "") == "buyer":
+        return redirect("/catalogue/")
     return redirect("commerce:backoffice")
 
 

@@ -13,7 +13,11 @@ from sso.forms import LoginForm
 
 
 def _home_for(request: HttpRequest) -> str:
-    return "/console/" if request.tenant.is_public else "/backoffice/"  # type: ignore[attr-defined]
+    if request.tenant.is_public:  # type: ignore[attr-defined]
+        return "/console/"
+    if getattr(request.user, "kind", "") == "buyer":
+        return "/catalogue/"
+    return "/backoffice/"
 
 
 def _next_url(request: HttpRequest) -> str:

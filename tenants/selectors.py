@@ -59,7 +59,7 @@ def primary_domain(tenant: Tenant) -> str:
 
 # Tables counted per tenant on the console, by label. A table that does not exist yet in a
 # schema (its app arrives in a later release) counts as None, shown as "—".
-USAGE_TABLES = {"users": "sso_user", "products": "commerce_product", "orders": "commerce_order"}
+USAGE_TABLES = {"users": "sso_user", "products": "catalog_product", "orders": "ordering_order"}
 
 
 def tenant_usage_counts(schemas: list[str]) -> dict[str, dict[str, int | None]]:

@@ -182,4 +182,6 @@ def test_every_problem_of_a_signup_is_shown_at_once(control_client, tenants):
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert errors["subdomain"] == ["“www” is reserved by the platform; please choose another."]
-    assert errors["admin_email"] == ["“x@” is not an e-mail address; it should look like name@company.com."]
+    assert errors["admin_email"] == [
+        "“x@” is not an e-mail address; it should look like name@company.com."
+    ]

@@ -33,6 +33,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -47,8 +48,12 @@ TENANT_APPS = [
     "sso",
     "audit",
     "outbox",
+    "django.contrib.postgres",
     "branding",
     "commerce",
+    "commerce.catalog",
+    "commerce.customers",
+    "commerce.pricing",
     "api",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

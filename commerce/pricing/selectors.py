@@ -1,0 +1,201 @@
+"""The pricing function: what a company pays for a product, at a quantity, on a day — and why.
+
+Order of precedence (DESIGN.md §6):
+1. a contract price of the company valid on that day (inclusive dates, the latest start wins);
+2. the company's assigned price lists, by priority (lowest number first), then the default
+   list: within the first list that prices the product at this quantity, the break with the
+   largest ``min_quantity`` not above the quantity;
+3. the product's list price;
+4. otherwise no price: the product cannot be ordered, and the quote says so.
+
+``price_many`` answers for many products in a fixed number of queries (catalogue pages).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from commerce.catalog.models import Product
+from commerce.customers.models import Company
+from commerce.pricing.models import ContractPrice, PriceList, PriceListItem
+from core.money import quantize, quantize_unit_price
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    min_quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    """The answer of the pricing function, ready to show a buyer."""
+
+    product_id: int
+    quantity: int
+    currency: str
+    unit_price: Decimal | None
+    source: str  # "contract" | "price_list" | "list_price" | "none"
+    reason: str
+    valid_to: date | None = None
+    price_list: str = ""
+    breaks: tuple[PriceBreak, ...] = field(default_factory=tuple)
+
+    @property
+    def orderable(self) -> bool:
+        return self.unit_price is not None
+
+    @property
+    def line_total(self) -> Decimal | None:
+        if self.unit_price is None:
+            return None
+        return quantize(self.unit_price * self.quantity, self.currency)
+
+
+def _date_label(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _contract_reason(contract: ContractPrice) -> str:
+    if contract.valid_to:
+        return f"Contract price until {_date_label(contract.valid_to)}"
+    return "Contract price"
+
+
+def _lists_for(company: Company | None) -> list[PriceList]:
+    """The lists a company's prices come from, in the order they are tried."""
+    assigned: list[PriceList] = []
+    if company is not None:
+        assigned = sorted(
+            (pl for pl in company.price_lists.all() if pl.active),
+            key=lambda pl: (pl.priority, pl.pk),
+        )
+    default = PriceList.objects.filter(is_default=True, active=True).first()
+    if default is not None and default not in assigned:
+        assigned.append(default)
+    return assigned
+
+
+def price_many(
+    *,
+    company: Company | None,
+    products: Iterable[Product],
+    on: date,
+    currency: str,
+    quantity: int = 1,
+    quantities: dict[int, int] | None = None,
+) -> dict[int, PriceQuote]:
+    """Quotes for many products at once, keyed by product id, in four queries whatever the
+    number of products (contracts, assigned lists, default list, list items)."""
+    products = list(products)
+    ids = [p.pk for p in products]
+    quantities = quantities or {}
+    contracts: dict[int, ContractPrice] = {}
+    if company is not None and ids:
+        for contract in (
+            ContractPrice.objects.filter(company=company, product_id__in=ids, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            .order_by("product_id", "-valid_from", "-id")
+        ):
+            contracts.setdefault(contract.product_id, contract)
+    lists = _lists_for(company)
+    rank = {pl.pk: index for index, pl in enumerate(lists)}
+    items: dict[int, dict[int, list[PriceListItem]]] = defaultdict(lambda: defaultdict(list))
+    if lists and ids:
+        for item in PriceListItem.objects.filter(
+            price_list_id__in=list(rank), product_id__in=ids
+        ).order_by("min_quantity"):
+            items[item.product_id][item.price_list_id].append(item)
+    names = {pl.pk: pl.name for pl in lists}
+    return {
+        p.pk: _quote(
+            p,
+            quantities.get(p.pk, quantity),
+            on,
+            currency,
+            contracts.get(p.pk),
+            items.get(p.pk, {}),
+            rank,
+            names,
+        )
+        for p in products
+    }
+
+
+def _quote(
+    product: Product,
+    quantity: int,
+    on: date,
+    currency: str,
+    contract: ContractPrice | None,
+    by_list: dict[int, list[PriceListItem]],
+    rank: dict[int, int],
+    names: dict[int, str],
+) -> PriceQuote:
+    if contract is not None:
+        return PriceQuote(
+            product.pk,
+            quantity,
+            currency,
+            quantize_unit_price(contract.unit_price),
+            "contract",
+            _contract_reason(contract),
+            valid_to=contract.valid_to,
+        )
+    for list_id in sorted(by_list, key=lambda pk: rank[pk]):
+        rows = by_list[list_id]
+        applicable = [row for row in rows if row.min_quantity <= quantity]
+        if not applicable:
+            continue
+        best = applicable[-1]
+        breaks = tuple(
+            PriceBreak(row.min_quantity, quantize_unit_price(row.unit_price)) for row in rows
+        )
+        reason = (
+            f"Volume price from {best.min_quantity} {product.unit}"
+            if best.min_quantity > 1
+            else f"Your price list “{names[list_id]}”"
+        )
+        return PriceQuote(
+            product.pk,
+            quantity,
+            currency,
+            quantize_unit_price(best.unit_price),
+            "price_list",
+            reason,
+            price_list=names[list_id],
+            breaks=breaks,
+        )
+    if product.list_price is not None:
+        return PriceQuote(
+            product.pk,
+            quantity,
+            currency,
+            quantize_unit_price(product.list_price),
+            "list_price",
+            "List price",
+        )
+    return PriceQuote(
+        product.pk,
+        quantity,
+        currency,
+        None,
+        "none",
+        "No price is set for this product yet, so it cannot be ordered. "
+        "Ask your account manager for a quote.",
+    )
+
+
+def price_for(
+    *, company: Company | None, product: Product, quantity: int, on: date, currency: str
+) -> PriceQuote:
+    """What ``company`` pays for ``quantity`` of ``product`` on ``on``, and why."""
+    return price_many(
+        company=company, products=[product], on=on, currency=currency, quantity=quantity
+    )[product.pk]
