@@ -18,7 +18,7 @@ from commerce.pricing.models import ContractPrice, PriceList, PriceListItem
 from sso.choices import UserKind
 from sso.models import User
 
-PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105  (same as conftest.TEST_PASSWORD)
+PASSWORD = "Correct-Horse-Battery-42"
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
