@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 
 from commerce.catalog.models import Product
 from commerce.customers.models import Company
@@ -199,3 +200,48 @@ def price_for(
     return price_many(
         company=company, products=[product], on=on, currency=currency, quantity=quantity
     )[product.pk]
+
+
+# --- back-office reads -----------------------------------------------------------------------
+
+
+def price_list_rows() -> QuerySet[PriceList]:
+    """Every price list with its number of priced products and assigned companies."""
+    return PriceList.objects.annotate(
+        product_count=Count("items__product", distinct=True),
+        company_count=Count("companies", distinct=True),
+    ).order_by("priority", "name")
+
+
+def price_list_items(price_list: PriceList, *, search: str = "") -> QuerySet[PriceListItem]:
+    qs = PriceListItem.objects.filter(price_list=price_list).select_related("product")
+    if search:
+        qs = qs.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search))
+    return qs.order_by("product__sku", "min_quantity")
+
+
+def contract_prices(*, company: Company | None = None, search: str = "") -> QuerySet[ContractPrice]:
+    qs = ContractPrice.objects.select_related("company", "product")
+    if company is not None:
+        qs = qs.filter(company=company)
+    if search:
+        qs = qs.filter(Q(product__sku__icontains=search) | Q(company__name__icontains=search))
+    return qs.order_by("company__name", "product__sku", "-valid_from")
+
+
+def product_by_sku(sku: str) -> Product | None:
+    return Product.objects.filter(sku=sku.strip()).first()
+
+
+def company_choices() -> list[tuple[str, str]]:
+    return [
+        (str(pid), name)
+        for pid, name in Company.objects.order_by("name").values_list("public_id", "name")
+    ]
+
+
+def company_by_public_id(public_id: str) -> Company | None:
+    try:
+        return Company.objects.prefetch_related("price_lists").filter(public_id=public_id).first()
+    except ValidationError:
+        return None

@@ -9,7 +9,10 @@ from django import forms
 
 class StyledForm(forms.Form):
     """Adds Bootstrap classes; marks invalid fields with ``aria-invalid`` and points
-    ``aria-describedby`` at their error and help text."""
+    ``aria-describedby`` at their error and help text.
+
+    Validation is never triggered here (views may still adjust fields, e.g. choices, after
+    construction); the error wiring happens in ``full_clean``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -23,15 +26,8 @@ class StyledForm(forms.Form):
                 widget.attrs.setdefault("class", "form-control form-control-color")
             else:
                 widget.attrs.setdefault("class", "form-control")
-            described = []
             if field.help_text:
-                described.append(f"id_{name}_help")
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["class"] += " is-invalid"
-                described.append(f"id_{name}_error")
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"id_{name}_help"
 
     def full_clean(self) -> None:
         super().full_clean()
