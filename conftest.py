@@ -104,6 +104,17 @@ def _reset_schema_and_routes() -> Iterator[None]:
         connection.set_schema_to_public()
 
 
+def pytest_configure(config: Any) -> None:
+    """Tests hash many passwords: a fast hasher first (PBKDF2 stays available, so hashes made
+    by the live server and the worker still verify)."""
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *django_settings.PASSWORD_HASHERS,
+    ]
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Suites that commit data (browser, worker) run last, so the rest see only the session's
     own tenants."""

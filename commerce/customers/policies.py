@@ -59,3 +59,28 @@ def require_company_admin(actor: Any) -> Membership:
 
 def can_order(membership: Membership) -> bool:
     return membership.role in ORDERING_ROLES
+
+
+def require_company_manager(actor: Any, company_id: int) -> None:
+    """Changes to a company's addresses, cost centres and team: the supplier's customer editors,
+    or an administrator of that very company. A buyer of another company gets "not found"."""
+    if is_staff(actor):
+        require_customer_editor(actor)
+        return
+    membership = require_membership(actor)
+    if membership.company_id != company_id:
+        raise NotFound()
+    if membership.role != MemberRole.COMPANY_ADMIN:
+        raise PermissionDenied("Only your company's administrators can change this.")
+
+
+def can_manage_company(actor: Any, company_id: int) -> bool:
+    try:
+        require_company_manager(actor, company_id)
+    except (NotFound, PermissionDenied):
+        return False
+    return True
+
+
+def can_edit_customers(actor: Any) -> bool:
+    return bool(is_staff(actor) and actor.staff_role in CUSTOMER_EDITORS)

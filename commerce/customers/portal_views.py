@@ -1,0 +1,295 @@
+"""Buyer-portal pages: "My company", its addresses, cost centres and team, and accepting an
+invitation.
+
+Every member sees their company, its addresses, cost centres and team; only the company's
+admins change them (the services refuse anyone else). Ids of another company's rows answer
+404, like ids that do not exist. Staff and anonymous visitors have no company here: staff get
+404, anonymous visitors the sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commerce.customers import selectors, services
+from commerce.customers.access import (
+    access_address_by_id,
+    access_cost_centre_by_id,
+    access_invitation_by_id,
+    access_member_by_id,
+)
+from commerce.customers.errors import InvitationUnusable
+from commerce.customers.forms import (
+    AcceptInvitationForm,
+    AddressForm,
+    CostCentreForm,
+    InvitationForm,
+    MemberRoleForm,
+)
+from commerce.customers.models import Membership
+from commerce.customers.policies import can_manage_company
+from commerce.customers.views import portal_url, post_action, run_form
+from commerce.selectors import portal_settings
+from sso.services import session_login
+
+View = Callable[..., HttpResponse]
+
+
+def member_required(view: View) -> View:
+    """Anonymous → sign-in page; signed in → the view (which 404s without a membership)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(f"/login/?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return selectors.my_membership(request.user)
+
+
+@require_GET
+@member_required
+def company_home(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    company = selectors.company_detail(membership.company)
+    return render(
+        request,
+        "portal/company/detail.html",
+        {
+            "membership": membership,
+            "company": company,
+            "addresses": [a for a in company.addresses.all() if a.active],
+            "cost_centres": [c for c in company.cost_centres.all() if c.active],
+            "currency": portal_settings().currency,
+            "can_manage": can_manage_company(request.user, company.pk),
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    action: Callable[[dict[str, Any]], object],
+    *,
+    title: str,
+    back: str,
+) -> HttpResponse:
+    saved, status = run_form(request, form, action)
+    if saved:
+        return redirect(back)
+    return render(
+        request,
+        "portal/company/form.html",
+        {"form": form, "title": title, "back": back},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def address_create(request: HttpRequest) -> HttpResponse:
+    company = _membership(request).company
+    return _form_page(
+        request,
+        AddressForm(request.POST or None, initial={"country": company.billing_country}),
+        lambda data: services.address_create(actor=request.user, company=company, **data),
+        title="New delivery address",
+        back="/company/",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def address_edit(request: HttpRequest, address_id: str) -> HttpResponse:
+    address = access_address_by_id(request.user, address_id)
+    initial = {f: getattr(address, f) for f in AddressForm.base_fields}
+    return _form_page(
+        request,
+        AddressForm(request.POST or None, initial=initial),
+        lambda data: services.address_update(actor=request.user, address=address, **data),
+        title=f"Delivery address “{address.label}”",
+        back="/company/",
+    )
+
+
+@require_POST
+@member_required
+def address_deactivate(request: HttpRequest, address_id: str) -> HttpResponse:
+    address = access_address_by_id(request.user, address_id)
+    post_action(
+        request,
+        lambda: services.address_deactivate(actor=request.user, address=address),
+        f"“{address.label}” is deactivated.",
+    )
+    return redirect("/company/")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def cost_centre_create(request: HttpRequest) -> HttpResponse:
+    company = _membership(request).company
+    return _form_page(
+        request,
+        CostCentreForm(request.POST or None),
+        lambda data: services.cost_centre_create(actor=request.user, company=company, **data),
+        title="New cost centre",
+        back="/company/",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def cost_centre_edit(request: HttpRequest, centre_id: str) -> HttpResponse:
+    centre = access_cost_centre_by_id(request.user, centre_id)
+    return _form_page(
+        request,
+        CostCentreForm(request.POST or None, initial={"code": centre.code, "name": centre.name}),
+        lambda data: services.cost_centre_update(actor=request.user, cost_centre=centre, **data),
+        title=f"Cost centre {centre.code}",
+        back="/company/",
+    )
+
+
+@require_POST
+@member_required
+def cost_centre_deactivate(request: HttpRequest, centre_id: str) -> HttpResponse:
+    centre = access_cost_centre_by_id(request.user, centre_id)
+    post_action(
+        request,
+        lambda: services.cost_centre_deactivate(actor=request.user, cost_centre=centre),
+        f"Cost centre {centre.code} is deactivated.",
+    )
+    return redirect("/company/")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def team(request: HttpRequest) -> HttpResponse:
+    """The team, read-only for members; company admins also invite (POST) from here."""
+    membership = _membership(request)
+    company = membership.company
+    form = InvitationForm(request.POST or None)
+    saved, status = run_form(
+        request,
+        form,
+        lambda data: services.invitation_create(
+            actor=request.user, company=company, portal_url=portal_url(request), **data
+        ),
+    )
+    if saved:
+        return redirect("/company/team/")
+    can_manage = can_manage_company(request.user, company.pk)
+    return render(
+        request,
+        "portal/company/team.html",
+        {
+            "membership": membership,
+            "company": company,
+            "members": selectors.company_members(company=company),
+            "invitations": selectors.company_pending_invitations(company=company)
+            if can_manage
+            else [],
+            "form": form,
+            "can_manage": can_manage,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def member_role(request: HttpRequest, member_id: str) -> HttpResponse:
+    member = access_member_by_id(request.user, member_id)
+    initial = {"role": member.role, "approval_limit": member.approval_limit or ""}
+    return _form_page(
+        request,
+        MemberRoleForm(request.POST or None, initial=initial),
+        lambda data: services.member_change_role(actor=request.user, membership=member, **data),
+        title=f"Role of {member.user.full_name or member.user.email}",
+        back="/company/team/",
+    )
+
+
+@require_POST
+@member_required
+def member_deactivate(request: HttpRequest, member_id: str) -> HttpResponse:
+    member = access_member_by_id(request.user, member_id)
+    post_action(
+        request,
+        lambda: services.member_deactivate(actor=request.user, membership=member),
+        f"{member.user.email} can no longer sign in.",
+    )
+    return redirect("/company/team/")
+
+
+@require_POST
+@member_required
+def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
+    invitation = access_invitation_by_id(request.user, invitation_id)
+    post_action(
+        request,
+        lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
+        f"The invitation of {invitation.email} is withdrawn.",
+    )
+    return redirect("/company/team/")
+
+
+@require_POST
+@member_required
+def invitation_resend(request: HttpRequest, invitation_id: str) -> HttpResponse:
+    invitation = access_invitation_by_id(request.user, invitation_id)
+    post_action(
+        request,
+        lambda: services.invitation_resend(
+            actor=request.user, invitation=invitation, portal_url=portal_url(request)
+        ),
+        f"The invitation is sent again to {invitation.email}.",
+    )
+    return redirect("/company/team/")
+
+
+def _unusable(request: HttpRequest, exc: InvitationUnusable) -> HttpResponse:
+    status = 404 if exc.code == "invitation_unknown" else 410
+    return render(request, "portal/company/invitation_invalid.html", {"error": exc}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public (within the portal): the invitee names themselves and sets a password."""
+    try:
+        invitation = services.invitation_usable(token)
+    except InvitationUnusable as exc:
+        response = _unusable(request, exc)
+    else:
+        form = AcceptInvitationForm(request.POST or None)
+        saved, status = run_form(
+            request, form, lambda data: services.invitation_accept(token=token, **data)
+        )
+        if saved:
+            session_login(
+                request=request, email=invitation.email, password=form.cleaned_data["password"]
+            )
+            response = redirect("/catalogue/")
+        else:
+            response = render(
+                request,
+                "portal/company/invitation.html",
+                {"form": form, "invitation": invitation},
+                status=status,
+            )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
