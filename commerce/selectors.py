@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from branding.models import Theme
+from commerce.catalog.models import Product
+from commerce.customers.models import Invitation, Membership
 from commerce.models import PortalSettings
 
 
@@ -26,6 +28,8 @@ def onboarding_checklist() -> list[ChecklistItem]:
     """The first-run checklist: each item is done when the portal shows it really is."""
     theme = Theme.objects.filter(singleton=True).first()
     branded = bool(theme and (theme.logo or theme.revision > 1))
+    has_products = Product.objects.exists()
+    has_customers = Membership.objects.exists() or Invitation.objects.exists()
     return [
         ChecklistItem(
             "brand",
@@ -38,15 +42,15 @@ def onboarding_checklist() -> list[ChecklistItem]:
             "products",
             "Add products",
             "Import your catalogue from a CSV file or add products one by one.",
-            "/backoffice/",
-            False,
+            "/backoffice/catalogue/",
+            has_products,
         ),
         ChecklistItem(
             "customers",
             "Invite customers",
             "Create your customer companies and invite their buyers.",
-            "/backoffice/",
-            False,
+            "/backoffice/companies/",
+            has_customers,
         ),
     ]
 

@@ -81,11 +81,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
+    """Keeps ``path`` and ``depth`` as ``category_create`` does (``/parent ids/own id/``)."""
+
     class Meta:
         model = Category
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
+
+    @factory.post_generation
+    def _path(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            parent_path = obj.parent.path if obj.parent_id else "/"
+            obj.path = f"{parent_path}{obj.pk}/"
+            obj.depth = obj.parent.depth + 1 if obj.parent_id else 0
+            obj.save(update_fields=["path", "depth"])
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

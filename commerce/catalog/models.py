@@ -167,3 +167,73 @@ class StockLevel(models.Model):
     @property
     def available(self) -> int:
         return max(self.on_hand - self.reserved, 0)
+
+
+class ImportKind(models.TextChoices):
+    PRODUCTS = "products", "Products"
+    STOCK = "stock", "Stock"
+    PRICE_LISTS = "price_lists", "Price lists"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be checked"
+    VALIDATING = "validating", "Checking rows"
+    READY = "ready", "Checked, waiting for confirmation"
+    APPLYING = "applying", "Applying"
+    DONE = "done", "Applied"
+    FAILED = "failed", "Failed"
+
+
+def import_file_path(instance: ImportJob, filename: str) -> str:
+    return f"catalog/imports/{instance.public_id}.csv"
+
+
+class ImportJob(models.Model):
+    """One CSV upload of products, stock or price-list rows, from upload to applied.
+
+    Guarantees: the uploaded file is kept under the tenant's prefix; ``errors`` lists every
+    problem found in the last check as ``{"row", "column", "message"}``; a job is applied at
+    most once and all-or-nothing (``done`` means every row is in, anything else means none is);
+    ``progress_done``/``progress_total`` only grow while a job runs.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    file = models.FileField(upload_to=import_file_path, max_length=255)
+    original_name = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(
+        "sso.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        "sso.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True, default="")
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.original_name or self.public_id}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)

@@ -51,4 +51,6 @@ class AuditEntry(models.Model):
         try:
             return str(AuditAction(self.action).label)
         except ValueError:
-            return self.action
+            domain, _, verb = self.action.partition(".")
+            words = verb.replace("_", " ") if verb else domain
+            return f"{domain.replace('_', ' ').capitalize()}: {words}" if verb else words

@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep_all_schemas", "schedule": 60.0},
 }
 
+# CSV imports: files above this many rows are validated and applied by a worker.
+CATALOG_IMPORT_ASYNC_ROWS = 500
+CATALOG_IMPORT_MAX_ROWS = 100_000
+
 OUTBOX_BACKOFF_BASE = ENV.outbox_backoff_base
 OUTBOX_BACKOFF_CAP = ENV.outbox_backoff_cap
 OUTBOX_MAX_ATTEMPTS = ENV.outbox_max_attempts
