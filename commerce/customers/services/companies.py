@@ -50,6 +50,8 @@ class CompanyInput:
     price_lists: list[PriceList] = field(default_factory=list)
     assortment_restricted: bool = False
     assortment_skus: list[str] = field(default_factory=list)
+    # The supplier's own id for the company (ERP); None leaves it as it is (the back-office form).
+    external_ref: str | None = None
 
 
 COMPANY_FIELDS = (
@@ -67,6 +69,7 @@ COMPANY_FIELDS = (
     "hold_reason",
     "account_manager_id",
     "assortment_restricted",
+    "external_ref",
 )
 
 
@@ -158,7 +161,31 @@ def _check_assortment(data: CompanyInput, problems: list[CustomerError]) -> list
     return products
 
 
-def _clean_company(data: CompanyInput) -> _CleanCompany:
+def _check_external_ref(ref: str, exclude: int | None, problems: list[CustomerError]) -> None:
+    if len(ref) > 64:
+        problems.append(
+            problem(
+                "external_ref_too_long",
+                "The external reference has at most 64 characters.",
+                "external_ref",
+            )
+        )
+        return
+    clash = Company.objects.filter(external_ref=ref)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    owner = clash.only("name").first() if ref else None
+    if owner is not None:
+        problems.append(
+            problem(
+                "external_ref_taken",
+                f"The external reference “{ref}” already belongs to {owner.name}.",
+                "external_ref",
+            )
+        )
+
+
+def _clean_company(data: CompanyInput, exclude: int | None = None) -> _CleanCompany:
     problems: list[CustomerError] = []
     name = data.name.strip()
     if not name:
@@ -189,6 +216,8 @@ def _clean_company(data: CompanyInput) -> _CleanCompany:
     hold_reason = _check_status(data, problems)
     _check_account_manager(data.account_manager, problems)
     products = _check_assortment(data, problems)
+    if data.external_ref is not None:
+        _check_external_ref(data.external_ref.strip(), exclude, problems)
     raise_if(problems)
     values = {
         "name": name,
@@ -206,6 +235,8 @@ def _clean_company(data: CompanyInput) -> _CleanCompany:
         "account_manager_id": data.account_manager.pk if data.account_manager else None,
         "assortment_restricted": data.assortment_restricted,
     }
+    if data.external_ref is not None:
+        values["external_ref"] = data.external_ref.strip()
     return _CleanCompany(values, list(data.price_lists), products)
 
 
@@ -241,7 +272,7 @@ def company_update(*, actor: Any, company: Company, data: CompanyInput) -> Compa
     require_customer_editor(actor)
     with transaction.atomic():
         locked = Company.objects.select_for_update().get(pk=company.pk)
-        clean = _clean_company(data)
+        clean = _clean_company(data, exclude=locked.pk)
         before = {**snapshot(locked, COMPANY_FIELDS), **_relations(locked)}
         changed = [k for k, v in clean.values.items() if getattr(locked, k) != v]
         for key in changed:
