@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from commerce.catalog import portal_views
 
 app_name = "catalog-portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal_views.catalogue, name="index"),
+    path("<uuid:public_id>/", portal_views.product, name="product"),
+]

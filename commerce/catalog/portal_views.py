@@ -1,0 +1,109 @@
+"""The buyer's catalogue pages: parse the query, call the portal selectors, render.
+
+Anonymous visitors are sent to the login page; signed-in users who are not buyers with a
+membership (supplier staff included) get "not found", as ``require_membership`` decides.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from commerce.catalog.selectors import portal as selectors
+from commerce.customers.policies import require_membership
+
+LAYOUTS = ("grid", "list")
+LAYOUT_SESSION_KEY = "catalogue_layout"
+TRUE_VALUES = {"1", "on", "true", "yes"}
+
+
+def _signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(f"/login/?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _positive_int(raw: str | None) -> int | None:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return None
+    return value if value >= 1 else None
+
+
+def _layout(request: HttpRequest) -> str:
+    """The grid/list choice: from the query string when given (and remembered in the session),
+    else the remembered one, else grid."""
+    asked = request.GET.get("view", "")
+    if asked in LAYOUTS:
+        if request.session.get(LAYOUT_SESSION_KEY) != asked:
+            request.session[LAYOUT_SESSION_KEY] = asked
+        return asked
+    remembered = request.session.get(LAYOUT_SESSION_KEY, "grid")
+    return remembered if remembered in LAYOUTS else "grid"
+
+
+def _query_without(params: QueryDict, *keys: str) -> str:
+    kept = params.copy()
+    for key in keys:
+        kept.pop(key, None)
+    return kept.urlencode()
+
+
+@require_GET
+@_signed_in
+def catalogue(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request.user)
+    categories = selectors.catalogue_categories()
+    sort = request.GET.get("sort", "")
+    filters = selectors.CatalogueFilters(
+        search=request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_LENGTH],
+        category=selectors.find_category(categories, request.GET.get("category", "")),
+        in_stock=request.GET.get("in_stock", "").lower() in TRUE_VALUES,
+        sort=sort if sort in selectors.CatalogueSort.values else "",
+    )
+    page = selectors.catalogue_page(
+        membership=membership, filters=filters, page=_positive_int(request.GET.get("page")) or 1
+    )
+    sorts = [
+        (value, label)
+        for value, label in selectors.CatalogueSort.choices
+        if value != selectors.CatalogueSort.RELEVANCE or filters.search
+    ]
+    return render(
+        request,
+        "portal/catalogue/index.html",
+        {
+            "page": page,
+            "filters": filters,
+            "sort": filters.effective_sort,
+            "sorts": sorts,
+            "category_options": [(c, "\u00a0\u00a0" * c.depth + c.name) for c in categories],
+            "layout": _layout(request),
+            "page_query": _query_without(request.GET, "page"),
+            "layout_query": _query_without(request.GET, "view"),
+        },
+    )
+
+
+@require_GET
+@_signed_in
+def product(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    found = selectors.access_product_for_buyer(request.user, public_id)
+    detail = selectors.product_detail(
+        membership=require_membership(request.user),
+        product=found,
+        quantity=_positive_int(request.GET.get("quantity")),
+    )
+    return render(request, "portal/catalogue/product.html", {"detail": detail})
