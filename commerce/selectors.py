@@ -64,7 +64,8 @@ def portal_settings() -> PortalSettings:
     return PortalSettings.objects.get(singleton=True)
 
 
-def portal_today() -> date:
-    """Today's date where the supplier is: price validity and lead times count from it."""
-    tz = zoneinfo.ZoneInfo(portal_settings().timezone)
+def portal_today(settings_row: PortalSettings | None = None) -> date:
+    """Today's date where the supplier is: price validity and lead times count from it.
+    Pass the settings when the caller has them already (one query less)."""
+    tz = zoneinfo.ZoneInfo((settings_row or portal_settings()).timezone)
     return timezone.now().astimezone(tz).date()

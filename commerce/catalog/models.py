@@ -77,6 +77,8 @@ class Product(models.Model):
             GinIndex(fields=["search_vector"], name="catalog_product_search"),
             GinIndex(fields=["sku"], name="catalog_product_sku_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["category", "active"], name="catalog_product_cat_active"),
+            # the catalogue's default order (name, then SKU) without sorting every row
+            models.Index(fields=["name", "sku"], name="catalog_product_name_sku"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -60,3 +60,12 @@ def format_money(amount: Decimal, currency: str) -> str:
     """``EUR 1,234.50`` — plain and unambiguous for B2B buyers."""
     value = quantize(amount, currency)
     return f"{currency} {value:,.{MINOR_UNITS.get(currency, 2)}f}"
+
+
+def format_unit_price(amount: Decimal, currency: str) -> str:
+    """A unit price as a buyer reads it: the currency's minor unit, or up to four decimals when
+    the price really has fractions of a cent (``EUR 0.0125`` per screw)."""
+    if quantize(amount, currency) == amount:
+        return format_money(amount, currency)
+    text = f"{amount:,.4f}".rstrip("0")
+    return f"{currency} {text}"

@@ -145,11 +145,13 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def new_context(chromium: Any) -> Iterator[Any]:
-    """Factory of fresh browser contexts (no cookies), all closed after the test."""
+    """Factory of fresh browser contexts (no cookies), all closed after the test:
+    ``new_context()`` at the desktop size, ``new_context(viewport=..., is_mobile=True)`` etc."""
     contexts: list[Any] = []
 
-    def make() -> Any:
-        context = chromium.new_context(viewport=VIEWPORT, locale="en-GB")
+    def make(**options: Any) -> Any:
+        """``options`` go to ``Browser.new_context`` (e.g. a phone's ``viewport``)."""
+        context = chromium.new_context(**{"viewport": VIEWPORT, "locale": "en-GB", **options})
         context.set_default_timeout(15_000)
         context.set_default_navigation_timeout(60_000)
         contexts.append(context)
@@ -174,3 +176,60 @@ def page(new_context: Any, request: pytest.FixtureRequest, artifacts_dir: Path) 
 def unique_subdomain() -> str:
     """A sub-domain no earlier run used (runs share nothing but must never collide)."""
     return "brw" + secrets.token_hex(4)
+
+
+def watch(page: Any) -> list[str]:
+    """What goes wrong on ``page`` from now on: script errors, console errors, HTTP 4xx/5xx
+    (the list fills as the page runs; assert it is empty at the end)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console error: {msg.text}")
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"HTTP {r.status} for {r.request.method} {r.url}")
+            if r.status >= 400
+            else None
+        ),
+    )
+    return problems
+
+
+def server_password_hash(raw: str) -> str:
+    """A hash the live server can check. The test process hashes with MD5 first (fast, see the
+    root conftest), which the server's ``PASSWORD_HASHERS`` do not know: users created here
+    who sign in through the browser need this instead."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(raw, hasher="pbkdf2_sha256")
+
+
+def archive_tenant(django_db_blocker: Any, slug: str, reason: str) -> None:
+    """Archive the tenant ``slug`` if it exists (its schema is kept), as the operator."""
+
+    def archive() -> None:
+        from django_tenants.utils import schema_context
+
+        from sso.models import User
+        from tenants.choices import TenantStatus
+        from tenants.models import Tenant
+        from tenants.services import tenant_set_status
+
+        with schema_context("public"):
+            tenant = Tenant.objects.filter(slug=slug).first()
+            if tenant is not None and tenant.status != TenantStatus.ARCHIVED:
+                tenant_set_status(
+                    actor=User.objects.get(email="ops@portico.test"),
+                    tenant=tenant,
+                    status=TenantStatus.ARCHIVED,
+                    reason=reason,
+                )
+
+    committed(django_db_blocker, archive)

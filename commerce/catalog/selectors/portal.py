@@ -48,7 +48,7 @@ from commerce.customers.policies import require_membership
 from commerce.pricing.selectors import PriceQuote, price_for, price_many
 from commerce.selectors import portal_settings, portal_today
 from core.errors import NotFound
-from core.money import format_money, quantize
+from core.money import format_unit_price
 
 PAGE_SIZE = 24
 API_PAGE_SIZE = 50
@@ -170,15 +170,6 @@ class _ILike(Lookup):
 def _like_fragment(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def format_unit_price(amount: Decimal, currency: str) -> str:
-    """A unit price as the buyer reads it: the currency's cents, or up to four decimals when the
-    price really has fractions of a cent (EUR 0.0125 per screw)."""
-    if quantize(amount, currency) == amount:
-        return format_money(amount, currency)
-    text = f"{amount:,.4f}".rstrip("0")
-    return f"{currency} {text}"
 
 
 def _price_display(quote: PriceQuote) -> str:
@@ -316,11 +307,14 @@ def catalogue_page(
     """One page of the priced catalogue for ``membership``'s company. A page number past the
     end serves the last page (``number`` says which one was served)."""
     company = membership.company
-    currency = portal_settings().currency
+    settings_row = portal_settings()
+    currency = settings_row.currency
     paginator = Paginator(catalogue_products(company=company, filters=filters), per_page)
     page_obj = paginator.get_page(page)
     products = list(page_obj.object_list)
-    quotes = price_many(company=company, products=products, on=portal_today(), currency=currency)
+    quotes = price_many(
+        company=company, products=products, on=portal_today(settings_row), currency=currency
+    )
     items = []
     for product in products:
         quote = quotes[product.pk]
@@ -419,12 +413,13 @@ def product_detail(
     """The product page's content: the company's quote at ``quantity`` (default: the minimum
     order quantity), its volume breaks with the applicable one marked, availability, images."""
     qty = min(max(quantity or product.min_order_qty, 1), MAX_QUOTE_QUANTITY)
-    currency = portal_settings().currency
+    settings_row = portal_settings()
+    currency = settings_row.currency
     quote = price_for(
         company=membership.company,
         product=product,
         quantity=qty,
-        on=portal_today(),
+        on=portal_today(settings_row),
         currency=currency,
     )
     applicable = max((b.min_quantity for b in quote.breaks if b.min_quantity <= qty), default=None)
