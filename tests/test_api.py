@@ -34,7 +34,7 @@ def test_me_with_an_api_key_records_last_use(alpha):
         )
         assert key.last_used_at is None
         stored = ApiKey.objects.get(pk=key.pk)
-        assert raw.split("_")[2] not in stored.secret_hash and len(stored.secret_hash) == 64
+        assert raw.split("_", 2)[2] not in stored.secret_hash and len(stored.secret_hash) == 64
     response = Client(HTTP_HOST=alpha.host).get("/api/v1/me", HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert response.status_code == 200
     assert response.json()["auth"] == "api_key"
