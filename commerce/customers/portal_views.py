@@ -291,5 +291,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 {"form": form, "invitation": invitation},
                 status=status,
             )
-    response["Referrer-Policy"] = "no-referrer"
+    # The token in the URL must not leak to other sites. Not "no-referrer": with it browsers
+    # send "Origin: null" on the form's POST, which Django's CSRF check refuses (403).
+    response["Referrer-Policy"] = "same-origin"
     return response

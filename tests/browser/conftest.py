@@ -66,7 +66,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in ARTIFACTS_DIR.glob("*-failure.png"):  # from an earlier run
+    for stale in ARTIFACTS_DIR.glob("*-failure*.png"):  # from an earlier run
         stale.unlink()
     print(f"\nBrowser screenshots: {ARTIFACTS_DIR}")
     return ARTIFACTS_DIR
@@ -144,7 +144,9 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_context(chromium: Any) -> Iterator[Any]:
+def new_context(
+    chromium: Any, request: pytest.FixtureRequest, artifacts_dir: Path
+) -> Iterator[Any]:
     """Factory of fresh browser contexts (no cookies), all closed after the test:
     ``new_context()`` at the desktop size, ``new_context(viewport=..., is_mobile=True)`` etc."""
     contexts: list[Any] = []
@@ -158,7 +160,15 @@ def new_context(chromium: Any) -> Iterator[Any]:
         return context
 
     yield make
-    for context in contexts:
+    report = getattr(request.node, "rep_call", None)
+    failed = report is not None and report.failed
+    # The ``page`` fixture shoots its own page (the first context); the others are shot here.
+    shot_by_page_fixture = 1 if "page" in request.fixturenames else 0
+    for index, context in enumerate(contexts):
+        if failed and index >= shot_by_page_fixture:
+            for number, other in enumerate(p for p in context.pages if not p.is_closed()):
+                name = f"{request.node.name}-failure-context{index}-page{number}.png"
+                other.screenshot(path=artifacts_dir / name, full_page=True)
         context.close()
 
 

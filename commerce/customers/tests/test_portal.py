@@ -221,7 +221,7 @@ def test_a_company_admin_invites_and_the_invitee_joins(alpha, x):
     invitee = alpha.client()
     page = invitee.get(f"/invitations/{token}/")
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     body = page.content.decode()
     assert "Join Xylo GmbH" in body and "nina@buyer.test" in body
 
