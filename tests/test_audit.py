@@ -138,3 +138,22 @@ def test_correlation_id_travels_from_the_request_to_the_entry(alpha):
     with schema_context(alpha.schema):
         entry = AuditEntry.objects.order_by("-id").first()
         assert (entry.action, entry.correlation_id) == ("auth.login", "req-abcdef123456")
+
+
+def test_changes_are_shown_in_plain_words_without_empty_noise():
+    from audit.templatetags.audit_tags import readable_changes
+
+    assert readable_changes(
+        {
+            "billing_postcode": ["10115", "20095"],
+            "price_lists": [None, ["Gold", "Silver"]],
+            "hold_reason": [None, ""],
+            "account_manager_id": [None, 7],
+            "assortment_restricted": [False, True],
+        }
+    ) == [
+        ("Billing postcode", "10115", "20095"),
+        ("Price lists", "—", "Gold, Silver"),
+        ("Account manager", "—", "7"),
+        ("Assortment restricted", "no", "yes"),
+    ]

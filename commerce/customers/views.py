@@ -191,6 +191,7 @@ def _simple_form(
     *,
     title: str,
     done: str,
+    submit: str = "Save",
 ) -> HttpResponse:
     saved, status = run_form(request, form, action)
     if saved:
@@ -199,7 +200,7 @@ def _simple_form(
     return render(
         request,
         "backoffice/companies/simple_form.html",
-        {"form": form, "company": company, "title": title},
+        {"form": form, "company": company, "title": title, "submit": submit},
         status=status,
     )
 
@@ -301,6 +302,7 @@ def member_invite(request: HttpRequest, company_id: str) -> HttpResponse:
         ),
         title=f"Invite someone to {company.name}",
         done="The invitation is on its way.",
+        submit="Send invitation",
     )
 
 
