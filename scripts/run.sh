@@ -39,6 +39,8 @@ cat <<MSG
     Operator console http://portico.localhost:$PORT/console/  $PORTICO_OPERATOR_EMAIL / $PORTICO_OPERATOR_PASSWORD
     Demo supplier 1  http://northwind.portico.localhost:$PORT/ admin@northwind.example / Demo-portal-2026
     Demo supplier 2  http://helio.portico.localhost:$PORT/     admin@helio.example / Demo-portal-2026
+    Demo buyer 1     http://northwind.portico.localhost:$PORT/catalogue/ buyer@brandt-metallbau.example / Demo-portal-2026
+    Demo buyer 2     http://helio.portico.localhost:$PORT/catalogue/     buyer@meridian-biotech.example / Demo-portal-2026
     API docs         http://northwind.portico.localhost:$PORT/api/docs/
     E-mails          written to .data/mail/ (EMAIL_BACKEND=file)
 

@@ -683,7 +683,11 @@ def test_anonymous_is_sent_to_sign_in_or_gets_401(endpoint, world, alpha):
 
 @pytest.mark.parametrize(
     "endpoint",
-    [e for e in ENDPOINTS if (e.has_ids and e.kind == PAGE) or (e.has_ids and e.audience == "buyer")],
+    [
+        e
+        for e in ENDPOINTS
+        if (e.has_ids and e.kind == PAGE) or (e.has_ids and e.audience == "buyer")
+    ],
     ids=lambda e: f"{e.method} {e.name}",
 )
 def test_another_tenant_gets_404_for_this_tenants_ids(endpoint, world, alpha, beta):

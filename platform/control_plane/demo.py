@@ -1,15 +1,31 @@
-"""The demo platform that ``make run`` seeds: two suppliers with their own look and admins."""
+"""The demo platform that ``make run`` seeds: two suppliers with their own look and admins,
+each with a catalogue of a few hundred products (``demo_catalogue``), price lists, and buyer
+companies with teams and contract prices (``demo_customers``).
+
+Idempotent: a supplier that exists is not provisioned again, and its catalogue and customers are
+seeded only while it has no products and no companies (all of it in one transaction).
+"""
 
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw
 
-DEMO_PASSWORD = "Demo-portal-2026"  # noqa: S105  (printed by `make run`; demo only)
+from control_plane import demo_companies as companies
+from control_plane.demo_catalogue import ListPlan, seed_catalogue
+from control_plane.demo_customers import DEMO_PASSWORD, DemoCompany, seed_customers
+from control_plane.demo_trades import TRADES
+
+DEFAULT_PRODUCTS = 360
+__all__ = ["DEMO_PASSWORD", "DEMO_SUPPLIERS", "seed_demo"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,14 @@ class DemoSupplier:
     font: str
     headline: str
     message: str
+    warehouses: tuple[tuple[str, str], ...] = ()
+    lists: tuple[ListPlan, ...] = ()
+    companies: tuple[DemoCompany, ...] = ()
+
+    @property
+    def showcase(self) -> DemoCompany:
+        """The company whose buyer ``make run`` prints (it has contract prices)."""
+        return self.companies[0]
 
 
 DEMO_SUPPLIERS = (
@@ -37,6 +61,9 @@ DEMO_SUPPLIERS = (
         "Northwind trade portal",
         "Fasteners, tools and safety gear at your contract prices. Order until 4 pm, "
         "shipped the same day.",
+        companies.NORTHWIND_WAREHOUSES,
+        companies.NORTHWIND_LISTS,
+        companies.NORTHWIND_COMPANIES,
     ),
     DemoSupplier(
         "Helio Lab Supplies",
@@ -48,6 +75,9 @@ DEMO_SUPPLIERS = (
         "system",
         "Helio lab ordering",
         "Consumables, glassware and reagents for your lab, with your negotiated prices.",
+        companies.HELIO_WAREHOUSES,
+        companies.HELIO_LISTS,
+        companies.HELIO_COMPANIES,
     ),
 )
 
@@ -64,36 +94,89 @@ def demo_logo(colour: str, letter: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{letter}.png", buffer.getvalue(), content_type="image/png")
 
 
-def seed_demo(stdout: io.TextIOBase | None = None) -> list[str]:
-    """Provision the demo suppliers that do not exist yet; returns the sub-domains created."""
+def _say(stdout: io.TextIOBase | None, message: str) -> None:
+    if stdout is not None:
+        stdout.write(message + "\n")
+
+
+def _provision(demo: DemoSupplier) -> tuple[Any, bool]:
+    """The supplier's tenant (provisioned and themed unless it exists), and whether it is new."""
     from branding.services import theme_update
     from tenants.models import Tenant
     from tenants.services import SignupRequest, tenant_provision
 
-    created = []
-    for demo in DEMO_SUPPLIERS:
-        if Tenant.objects.filter(slug=demo.subdomain).exists():
-            continue
-        tenant, admin = tenant_provision(
-            actor=None,
-            request=SignupRequest(
-                demo.company,
-                demo.subdomain,
-                demo.admin_name,
-                demo.admin_email,
-                DEMO_PASSWORD,
-            ),
+    existing = Tenant.objects.filter(slug=demo.subdomain).first()
+    if existing is not None:
+        return existing, False
+    tenant, admin = tenant_provision(
+        actor=None,
+        request=SignupRequest(
+            demo.company, demo.subdomain, demo.admin_name, demo.admin_email, DEMO_PASSWORD
+        ),
+    )
+    with schema_context(tenant.schema_name):
+        theme_update(
+            actor=admin,
+            display_name=demo.company,
+            primary_color=demo.primary,
+            accent_color=demo.accent,
+            font=demo.font,
+            login_headline=demo.headline,
+            login_message=demo.message,
+            logo=demo_logo(demo.primary, demo.company[0]),
         )
+    return tenant, True
+
+
+def _populate(demo: DemoSupplier, products: int) -> str | None:
+    """Catalogue, price lists and customers of one supplier, in its schema and in one
+    transaction; nothing when it has products or companies already. Returns a summary."""
+    from commerce.catalog.models import Product
+    from commerce.customers.models import Company
+    from sso.models import User
+    from tenants.services import host_for
+
+    if Product.objects.exists() or Company.objects.exists():
+        return None
+    admin = User.objects.get(email=demo.admin_email)
+    portal_url = f"{settings.PORTICO_SCHEME}://{host_for(demo.subdomain)}"
+    portal_url += settings.PORTICO_PORT_SUFFIX
+    with transaction.atomic():
+        catalogue = seed_catalogue(
+            actor=admin,
+            trade=TRADES[demo.subdomain],
+            count=products,
+            warehouses=list(demo.warehouses),
+            lists=list(demo.lists),
+        )
+        customers = seed_customers(
+            actor=admin,
+            companies=demo.companies,
+            lists=catalogue.price_lists,
+            portal_url=portal_url,
+        )
+    return (
+        f"{catalogue.products} products in {catalogue.categories} categories, "
+        f"{catalogue.stock_rows} stock rows, {len(catalogue.price_lists)} price lists with "
+        f"{catalogue.price_rows} prices, {customers.companies} companies, "
+        f"{customers.members} members, {customers.pending_invitations} pending invitations, "
+        f"{customers.contracts} contract prices"
+    )
+
+
+def seed_demo(
+    stdout: io.TextIOBase | None = None, *, products_per_supplier: int = DEFAULT_PRODUCTS
+) -> list[str]:
+    """Provision the demo suppliers that do not exist yet and fill the empty ones; returns the
+    sub-domains that were provisioned or filled."""
+    touched = []
+    for demo in DEMO_SUPPLIERS:
+        started = time.perf_counter()
+        tenant, created = _provision(demo)
         with schema_context(tenant.schema_name):
-            theme_update(
-                actor=admin,
-                display_name=demo.company,
-                primary_color=demo.primary,
-                accent_color=demo.accent,
-                font=demo.font,
-                login_headline=demo.headline,
-                login_message=demo.message,
-                logo=demo_logo(demo.primary, demo.company[0]),
-            )
-        created.append(demo.subdomain)
-    return created
+            summary = _populate(demo, products_per_supplier)
+        if summary is not None or created:
+            touched.append(demo.subdomain)
+        if summary is not None:
+            _say(stdout, f"{demo.subdomain}: {summary} ({time.perf_counter() - started:.1f} s)")
+    return touched

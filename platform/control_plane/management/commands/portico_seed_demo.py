@@ -1,15 +1,32 @@
-"""``manage.py portico_seed_demo``: the two demo suppliers (idempotent)."""
+"""``manage.py portico_seed_demo``: the two demo suppliers with catalogues and customers
+(idempotent)."""
 
+import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from control_plane.demo import seed_demo
+from control_plane.demo import DEFAULT_PRODUCTS, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Seed the demo platform: two suppliers with themes and administrators."
+    help = (
+        "Seed the demo platform: two suppliers with themes, administrators, catalogues, price "
+        "lists and buyer companies with teams."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=DEFAULT_PRODUCTS,
+            help=f"products per supplier (default {DEFAULT_PRODUCTS})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = seed_demo()
-        self.stdout.write(f"demo suppliers created: {', '.join(created) or 'none (already there)'}")
+        started = time.perf_counter()
+        touched = seed_demo(self.stdout, products_per_supplier=options["products"])
+        self.stdout.write(
+            f"demo suppliers seeded: {', '.join(touched) or 'none (already there)'} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
