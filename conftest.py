@@ -49,6 +49,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> dict[str, 
     name = connection.settings_dict["NAME"]
     if not str(name).startswith("test_"):
         raise RuntimeError(f"refusing to set up test tenants in {name!r}: not a test database")
+    from django.core.cache import cache
+
+    cache.clear()  # a fresh test database must not meet cache entries of an earlier one
     with django_db_blocker.unblock():
         call_command(
             "portico_bootstrap",
@@ -113,6 +116,9 @@ def pytest_configure(config: Any) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *django_settings.PASSWORD_HASHERS,
     ]
+    # Tests write inside a transaction that never commits, so on-commit invalidation never
+    # runs: the catalogue cache is off, except in the tests of the cache itself.
+    django_settings.CATALOGUE_CACHE_SECONDS = 0
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

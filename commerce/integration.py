@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 
 from audit.services import audit_record
+from commerce.catalog.cache import catalogue_changed
 from commerce.catalog.imports import kinds as import_kinds
 from commerce.catalog.models import Product
 from commerce.catalog.policies import require_catalogue_editor
@@ -148,6 +149,7 @@ def integration_upsert_catalogue(
         if result.problems:
             raise BatchRefused(result)
         written = import_kinds.apply_plan(kind, plan, lambda done, total: None)
+        catalogue_changed()
         _audit(actor, kind, result, written)
     return result
 

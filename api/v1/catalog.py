@@ -21,8 +21,10 @@ from rest_framework.views import APIView
 
 from api.models import ApiKey
 from api.permissions import HasScope
+from commerce.catalog.cache import cached_for_company
 from commerce.catalog.selectors import portal as selectors
 from commerce.customers.policies import require_membership
+from commerce.selectors import portal_settings, portal_today
 from core.errors import DomainError, NotFound
 
 
@@ -153,23 +155,39 @@ class ProductListView(APIView):
             in_stock=params["in_stock"],
             sort=params["sort"],
         )
-        page = selectors.catalogue_page(
-            membership=membership,
-            filters=filters,
-            page=params["page"],
-            per_page=selectors.API_PAGE_SIZE,
+        settings_row = portal_settings()
+
+        def build() -> dict[str, Any]:
+            page = selectors.catalogue_page(
+                membership=membership,
+                filters=filters,
+                page=params["page"],
+                per_page=selectors.API_PAGE_SIZE,
+                settings_row=settings_row,
+            )
+            if page.number != params["page"]:
+                raise NotFound(
+                    f"There is no page {params['page']}: the last page is {page.num_pages}."
+                )
+            data = {
+                "count": page.count,
+                "page": page.number,
+                "pages": page.num_pages,
+                "next": _page_url(request, page.number + 1) if page.has_next else None,
+                "previous": _page_url(request, page.number - 1) if page.has_previous else None,
+                "results": page.items,
+            }
+            return dict(ProductListOutput(data).data)
+
+        return Response(
+            cached_for_company(
+                "api-list",
+                membership.company_id,
+                portal_today(settings_row),
+                request.build_absolute_uri(),
+                build,
+            )
         )
-        if page.number != params["page"]:
-            raise NotFound(f"There is no page {params['page']}: the last page is {page.num_pages}.")
-        data = {
-            "count": page.count,
-            "page": page.number,
-            "pages": page.num_pages,
-            "next": _page_url(request, page.number + 1) if page.has_next else None,
-            "previous": _page_url(request, page.number - 1) if page.has_previous else None,
-            "results": page.items,
-        }
-        return Response(ProductListOutput(data).data)
 
 
 # --- GET /catalogue/products/{id} ---------------------------------------------------------

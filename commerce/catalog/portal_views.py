@@ -14,10 +14,14 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from commerce.catalog.cache import cached_for_company
 from commerce.catalog.selectors import portal as selectors
 from commerce.customers.policies import require_membership
+from commerce.selectors import portal_settings, portal_today
 
 LAYOUTS = ("grid", "list")
 LAYOUT_SESSION_KEY = "catalogue_layout"
@@ -65,7 +69,9 @@ def _query_without(params: QueryDict, *keys: str) -> str:
 @_signed_in
 def catalogue(request: HttpRequest) -> HttpResponse:
     membership = require_membership(request.user)
-    categories = selectors.catalogue_categories()
+    settings_row = portal_settings()
+    today = portal_today(settings_row)
+    categories = cached_for_company("categories", 0, today, "", selectors.catalogue_categories)
     sort = request.GET.get("sort", "")
     filters = selectors.CatalogueFilters(
         search=request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_LENGTH],
@@ -73,9 +79,25 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         in_stock=request.GET.get("in_stock", "").lower() in TRUE_VALUES,
         sort=sort if sort in selectors.CatalogueSort.values else "",
     )
-    page = selectors.catalogue_page(
-        membership=membership, filters=filters, page=_positive_int(request.GET.get("page")) or 1
-    )
+    layout = _layout(request)
+    page_number = _positive_int(request.GET.get("page")) or 1
+
+    def results() -> str:
+        page = selectors.catalogue_page(
+            membership=membership, filters=filters, page=page_number, settings_row=settings_row
+        )
+        return render_to_string(
+            "portal/catalogue/_results.html",
+            {
+                "page": page,
+                "filters": filters,
+                "layout": layout,
+                "page_query": _query_without(request.GET, "page"),
+                "layout_query": _query_without(request.GET, "view"),
+            },
+        )
+
+    request_key = f"{layout}|{sorted(request.GET.lists())}"
     sorts = [
         (value, label)
         for value, label in selectors.CatalogueSort.choices
@@ -85,14 +107,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         request,
         "portal/catalogue/index.html",
         {
-            "page": page,
+            "results_html": mark_safe(  # noqa: S308  (our own template's output)
+                cached_for_company("page", membership.company_id, today, request_key, results)
+            ),
             "filters": filters,
             "sort": filters.effective_sort,
             "sorts": sorts,
             "category_options": [(c, "\u00a0\u00a0" * c.depth + c.name) for c in categories],
-            "layout": _layout(request),
-            "page_query": _query_without(request.GET, "page"),
-            "layout_query": _query_without(request.GET, "view"),
+            "layout": layout,
         },
     )
 

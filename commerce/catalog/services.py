@@ -21,6 +21,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.text import slugify
 
 from audit.services import audit_record, changes_between, snapshot
+from commerce.catalog.cache import invalidates_catalogue
 from commerce.catalog.errors import CatalogError, ImageError, InvalidInput
 from commerce.catalog.models import (
     Category,
@@ -109,6 +110,7 @@ def _check_sibling_free(slug: str, name: str, parent: Category | None, exclude: 
         )
 
 
+@invalidates_catalogue
 def category_create(*, actor: Any, name: str, parent: Category | None = None) -> Category:
     """A new category under ``parent`` (or at the top). Its ``path`` ends with its own id and
     ``depth`` is its parent's plus one."""
@@ -161,6 +163,7 @@ def _check_move(category: Category, parent: Category | None) -> None:
         )
 
 
+@invalidates_catalogue
 def category_update(
     *, actor: Any, category: Category, name: str, parent: Category | None
 ) -> Category:
@@ -194,6 +197,7 @@ def category_update(
     return category
 
 
+@invalidates_catalogue
 def category_delete(*, actor: Any, category: Category) -> None:
     """Delete an empty category (no subcategories, no products); anything else is refused."""
     require_catalogue_editor(actor)
@@ -259,6 +263,7 @@ def _assign(product: Product, data: ProductInput) -> None:
             setattr(product, name, getattr(data, name))
 
 
+@invalidates_catalogue
 def product_create(*, actor: Any, data: ProductInput) -> Product:
     """A new product. Raises ``InvalidInput`` listing every broken rule (see ``rules.py``),
     including a SKU already in use (compared without case)."""
@@ -277,6 +282,7 @@ def product_create(*, actor: Any, data: ProductInput) -> Product:
     return product
 
 
+@invalidates_catalogue
 def product_update(*, actor: Any, product: Product, data: ProductInput) -> Product:
     """Change a product's fields; audited with the fields that changed (nothing if none did)."""
     require_catalogue_editor(actor)
@@ -297,6 +303,7 @@ def product_update(*, actor: Any, product: Product, data: ProductInput) -> Produ
 # --- pictures --------------------------------------------------------------------------------
 
 
+@invalidates_catalogue
 def product_image_add(
     *, actor: Any, product: Product, upload: UploadedFile, alt_text: str = ""
 ) -> ProductImage:
@@ -338,6 +345,7 @@ def product_image_add(
     return image
 
 
+@invalidates_catalogue
 def product_image_delete(*, actor: Any, image: ProductImage) -> None:
     """Remove a picture; its files are deleted once the removal has committed."""
     require_catalogue_editor(actor)
@@ -360,6 +368,7 @@ def product_image_delete(*, actor: Any, image: ProductImage) -> None:
         transaction.on_commit(remove_files)
 
 
+@invalidates_catalogue
 def product_images_reorder(*, actor: Any, product: Product, order: Iterable[uuid.UUID]) -> None:
     """Put the product's pictures in ``order`` (all of its picture ids, each once)."""
     require_catalogue_editor(actor)
@@ -387,6 +396,7 @@ def product_images_reorder(*, actor: Any, product: Product, order: Iterable[uuid
             )
 
 
+@invalidates_catalogue
 def product_image_move(*, actor: Any, image: ProductImage, offset: int) -> None:
     """Move a picture one place earlier (``offset=-1``) or later (``+1``)."""
     ids = list(
@@ -421,6 +431,7 @@ def _check_warehouse(code: str, name: str, exclude: int | None) -> None:
         )
 
 
+@invalidates_catalogue
 def warehouse_create(*, actor: Any, code: str, name: str) -> Warehouse:
     """A new, active warehouse with a unique code (compared without case)."""
     require_catalogue_editor(actor)
@@ -438,6 +449,7 @@ def warehouse_create(*, actor: Any, code: str, name: str) -> Warehouse:
     return warehouse
 
 
+@invalidates_catalogue
 def warehouse_update(
     *, actor: Any, warehouse: Warehouse, code: str, name: str, active: bool
 ) -> Warehouse:
@@ -459,6 +471,7 @@ def warehouse_update(
     return warehouse
 
 
+@invalidates_catalogue
 def stock_set(*, actor: Any, product: Product, quantities: Mapping[Warehouse, int]) -> int:
     """Set on-hand quantities of one product in several warehouses (one audit entry listing
     the warehouses that changed). Returns how many changed. A quantity below what is reserved

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from audit.services import audit_record, changes_between, snapshot
+from commerce.catalog.cache import invalidates_catalogue
 from commerce.catalog.models import Product
 from commerce.customers.models import Company
 from commerce.pricing.errors import PricingError
@@ -76,6 +77,7 @@ def _save_list(price_list: PriceList, actor: Any, action: str, before: dict[str,
     )
 
 
+@invalidates_catalogue
 def price_list_create(
     *,
     actor: Any,
@@ -103,6 +105,7 @@ def price_list_create(
     return price_list
 
 
+@invalidates_catalogue
 def price_list_update(
     *,
     actor: Any,
@@ -125,6 +128,7 @@ def price_list_update(
     return locked
 
 
+@invalidates_catalogue
 def price_list_item_set(
     *,
     actor: Any,
@@ -165,6 +169,7 @@ def price_list_item_set(
     return item
 
 
+@invalidates_catalogue
 def price_list_item_delete(*, actor: Any, item: PriceListItem) -> None:
     require_pricing_editor(actor)
     with transaction.atomic():
@@ -210,6 +215,7 @@ def _check_contract(
         )
 
 
+@invalidates_catalogue
 def contract_price_create(
     *,
     actor: Any,
@@ -247,6 +253,7 @@ def contract_price_create(
     return contract
 
 
+@invalidates_catalogue
 def contract_price_update(
     *,
     actor: Any,
@@ -276,6 +283,7 @@ def contract_price_update(
     return locked
 
 
+@invalidates_catalogue
 def contract_price_delete(*, actor: Any, contract: ContractPrice) -> None:
     require_pricing_editor(actor)
     with transaction.atomic():

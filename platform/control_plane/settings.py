@@ -192,6 +192,9 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep_all_schemas", "schedule": 60.0},
 }
 
+# Priced catalogue pages and API lists are cached per company (commerce.catalog.cache).
+CATALOGUE_CACHE_SECONDS = ENV.catalogue_cache_seconds
+
 # CSV imports: files above this many rows are validated and applied by a worker.
 CATALOG_IMPORT_ASYNC_ROWS = 500
 CATALOG_IMPORT_MAX_ROWS = 100_000

@@ -27,6 +27,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from commerce.catalog.cache import catalogue_changed
 from commerce.catalog.errors import ImportFileError
 from commerce.catalog.imports import kinds as import_kinds
 from commerce.catalog.imports.kinds import COLUMNS, REQUIRED, Plan, RowError
@@ -288,6 +289,7 @@ def _apply(job: ImportJob) -> ImportJob:
 
 def _write(job: ImportJob, plan: Plan) -> None:
     written = import_kinds.apply_plan(job.kind, plan, _reporter(job, "writing"))
+    catalogue_changed()
     job.status = ImportStatus.DONE
     job.failure = ""
     job.applied_at = timezone.now()

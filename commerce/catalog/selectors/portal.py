@@ -45,6 +45,7 @@ from django.db.models.functions import Coalesce, Greatest, NullIf
 from commerce.catalog.models import Category, Product, ProductImage, StockLevel
 from commerce.customers.models import Company, Membership
 from commerce.customers.policies import require_membership
+from commerce.models import PortalSettings
 from commerce.pricing.selectors import PriceQuote, price_for, price_many
 from commerce.selectors import portal_settings, portal_today
 from core.errors import NotFound
@@ -302,12 +303,17 @@ def catalogue_products(*, company: Company, filters: CatalogueFilters) -> QueryS
 
 
 def catalogue_page(
-    *, membership: Membership, filters: CatalogueFilters, page: int, per_page: int = PAGE_SIZE
+    *,
+    membership: Membership,
+    filters: CatalogueFilters,
+    page: int,
+    per_page: int = PAGE_SIZE,
+    settings_row: PortalSettings | None = None,
 ) -> CataloguePage:
     """One page of the priced catalogue for ``membership``'s company. A page number past the
     end serves the last page (``number`` says which one was served)."""
     company = membership.company
-    settings_row = portal_settings()
+    settings_row = settings_row or portal_settings()
     currency = settings_row.currency
     paginator = Paginator(catalogue_products(company=company, filters=filters), per_page)
     page_obj = paginator.get_page(page)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from audit.services import audit_record, changes_between, snapshot
+from commerce.catalog.cache import invalidates_catalogue
 from commerce.catalog.models import Product
 from commerce.customers.choices import CompanyStatus, PaymentTerms
 from commerce.customers.errors import CustomerError
@@ -247,6 +248,7 @@ def _relations(company: Company) -> dict[str, list[str]]:
     }
 
 
+@invalidates_catalogue
 def company_create(*, actor: Any, data: CompanyInput) -> Company:
     """Create a buyer company. Guarantees the checks of ``Company``'s docstring."""
     require_customer_editor(actor)
@@ -267,6 +269,7 @@ def company_create(*, actor: Any, data: CompanyInput) -> Company:
     return company
 
 
+@invalidates_catalogue
 def company_update(*, actor: Any, company: Company, data: CompanyInput) -> Company:
     """Change a company's details, terms, status and assignments; audited field by field."""
     require_customer_editor(actor)
