@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from commerce.catalog.models import Product
 from commerce.customers.models import Company
@@ -63,24 +63,43 @@ def _date_label(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _contract_reason(contract: ContractPrice) -> str:
-    if contract.valid_to:
-        return f"Contract price until {_date_label(contract.valid_to)}"
+def _contract_reason(valid_to: date | None) -> str:
+    if valid_to:
+        return f"Contract price until {_date_label(valid_to)}"
     return "Contract price"
 
 
-def _lists_for(company: Company | None) -> list[PriceList]:
-    """The lists a company's prices come from, in the order they are tried."""
-    assigned: list[PriceList] = []
-    if company is not None:
-        assigned = sorted(
-            (pl for pl in company.price_lists.all() if pl.active),
-            key=lambda pl: (pl.priority, pl.pk),
+# Rows read with ``values_list``: building model instances for hundreds of list items per page
+# cost more than the queries themselves.
+Contract = tuple[Decimal, date | None]  # unit price, valid to
+Item = tuple[int, Decimal]  # min quantity, unit price
+
+
+def _lists_for(company: Company | None) -> list[tuple[int, str]]:
+    """(id, name) of the lists a company's prices come from, in the order they are tried: its
+    active assigned lists by priority, then the active default list. One query."""
+    assigned = (
+        Q(
+            pk__in=Company.price_lists.through.objects.filter(company_id=company.pk).values(
+                "pricelist_id"
+            )
         )
-    default = PriceList.objects.filter(is_default=True, active=True).first()
-    if default is not None and default not in assigned:
-        assigned.append(default)
-    return assigned
+        if company is not None
+        else Q(pk__in=[])
+    )
+    rows = (
+        PriceList.objects.filter(assigned | Q(is_default=True), active=True)
+        .annotate(
+            is_assigned=Exists(
+                Company.price_lists.through.objects.filter(
+                    pricelist_id=OuterRef("pk"), company_id=company.pk if company else -1
+                )
+            )
+        )
+        .values_list("pk", "name", "priority", "is_assigned")
+    )
+    ordered = sorted(rows, key=lambda r: (not r[3], r[2], r[0]))
+    return [(pk, name) for pk, name, _, _ in ordered]
 
 
 def price_many(
@@ -92,33 +111,35 @@ def price_many(
     quantity: int = 1,
     quantities: dict[int, int] | None = None,
 ) -> dict[int, PriceQuote]:
-    """Quotes for many products at once, keyed by product id, in four queries whatever the
-    number of products (contracts, assigned lists, default list, list items)."""
+    """Quotes for many products at once, keyed by product id, in three queries whatever the
+    number of products (contracts, the company's lists, their items)."""
     products = list(products)
     ids = [p.pk for p in products]
     quantities = quantities or {}
-    contracts: dict[int, ContractPrice] = {}
+    contracts: dict[int, Contract] = {}
     if company is not None and ids:
-        for contract in (
+        for product_id, unit_price, valid_to in (
             ContractPrice.objects.filter(company=company, product_id__in=ids, valid_from__lte=on)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
             .order_by("product_id", "-valid_from", "-id")
+            .values_list("product_id", "unit_price", "valid_to")
         ):
-            contracts.setdefault(contract.product_id, contract)
+            contracts.setdefault(product_id, (unit_price, valid_to))
     lists = _lists_for(company)
-    rank = {pl.pk: index for index, pl in enumerate(lists)}
-    items: dict[int, dict[int, list[PriceListItem]]] = defaultdict(lambda: defaultdict(list))
+    rank = {pk: index for index, (pk, _) in enumerate(lists)}
+    items: dict[int, dict[int, list[Item]]] = defaultdict(lambda: defaultdict(list))
     if lists and ids:
-        for item in PriceListItem.objects.filter(
-            price_list_id__in=list(rank), product_id__in=ids
-        ).order_by("min_quantity"):
-            items[item.product_id][item.price_list_id].append(item)
-    names = {pl.pk: pl.name for pl in lists}
+        for product_id, list_id, min_quantity, unit_price in (
+            PriceListItem.objects.filter(price_list_id__in=list(rank), product_id__in=ids)
+            .order_by("min_quantity")
+            .values_list("product_id", "price_list_id", "min_quantity", "unit_price")
+        ):
+            items[product_id][list_id].append((min_quantity, unit_price))
+    names = dict(lists)
     return {
         p.pk: _quote(
             p,
             quantities.get(p.pk, quantity),
-            on,
             currency,
             contracts.get(p.pk),
             items.get(p.pk, {}),
@@ -132,42 +153,40 @@ def price_many(
 def _quote(
     product: Product,
     quantity: int,
-    on: date,
     currency: str,
-    contract: ContractPrice | None,
-    by_list: dict[int, list[PriceListItem]],
+    contract: Contract | None,
+    by_list: dict[int, list[Item]],
     rank: dict[int, int],
     names: dict[int, str],
 ) -> PriceQuote:
     if contract is not None:
+        unit_price, valid_to = contract
         return PriceQuote(
             product.pk,
             quantity,
             currency,
-            quantize_unit_price(contract.unit_price),
+            quantize_unit_price(unit_price),
             "contract",
-            _contract_reason(contract),
-            valid_to=contract.valid_to,
+            _contract_reason(valid_to),
+            valid_to=valid_to,
         )
     for list_id in sorted(by_list, key=lambda pk: rank[pk]):
         rows = by_list[list_id]
-        applicable = [row for row in rows if row.min_quantity <= quantity]
+        applicable = [row for row in rows if row[0] <= quantity]
         if not applicable:
             continue
-        best = applicable[-1]
-        breaks = tuple(
-            PriceBreak(row.min_quantity, quantize_unit_price(row.unit_price)) for row in rows
-        )
+        best_quantity, best_price = applicable[-1]
+        breaks = tuple(PriceBreak(q, quantize_unit_price(price)) for q, price in rows)
         reason = (
-            f"Volume price from {best.min_quantity} {product.unit}"
-            if best.min_quantity > 1
+            f"Volume price from {best_quantity} {product.unit}"
+            if best_quantity > 1
             else f"Your price list “{names[list_id]}”"
         )
         return PriceQuote(
             product.pk,
             quantity,
             currency,
-            quantize_unit_price(best.unit_price),
+            quantize_unit_price(best_price),
             "price_list",
             reason,
             price_list=names[list_id],

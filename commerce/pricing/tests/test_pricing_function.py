@@ -187,7 +187,7 @@ def test_a_company_without_lists_gets_the_default_then_the_list_price(world, alp
 def test_price_many_runs_a_fixed_number_of_queries(world, alpha, django_assert_num_queries):
     with schema_context(alpha.schema):
         products = list(world["p"].values())
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             quotes = price_many(
                 company=world["acme"], products=products, on=date(2026, 6, 1), currency="EUR"
             )
