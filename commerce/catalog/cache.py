@@ -66,15 +66,22 @@ def invalidates_catalogue(func: Callable[P, T]) -> Callable[P, T]:
 def cached_for_company(
     kind: str, company_id: int, today: date, request_key: str, build: Callable[[], T]
 ) -> T:
-    """``build()``'s value for this company, day and request, from the cache when fresh."""
+    """``build()``'s value for this company, day and request, from the cache when fresh.
+
+    One round trip on a hit: the entry is stored with the version it was built under and read
+    together with the current version."""
     seconds = settings.CATALOGUE_CACHE_SECONDS
     if seconds <= 0:
         return build()
     digest = hashlib.sha256(request_key.encode()).hexdigest()[:32]
-    key = f"catalogue:{kind}:{catalogue_version()}:{company_id}:{today.isoformat()}:{digest}"
-    found: Any = cache.get(key)
-    if found is not None:
-        return found
+    key = f"catalogue:{kind}:{company_id}:{today.isoformat()}:{digest}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    entry: Any = found.get(key)
+    if version is None:
+        version = catalogue_version()
+    elif entry is not None and entry[0] == version:
+        return entry[1]
     value = build()
-    cache.set(key, value, timeout=seconds)
+    cache.set(key, (version, value), timeout=seconds)
     return value

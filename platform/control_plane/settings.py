@@ -133,6 +133,8 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "sso:login"
 
 # Sessions and users live per schema; cookies are host-only (never a parent-domain cookie).
+# Sessions are read from the cache (its keys carry the schema) and written through to the DB.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
