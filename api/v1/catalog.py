@@ -109,7 +109,13 @@ class ProductListItemOutput(serializers.Serializer):
 
 
 class ProductListOutput(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="Matches; for a broad search, capped (see `count_capped`)."
+    )
+    count_capped = serializers.BooleanField(
+        help_text="True when a search matched more than `count` products: results then come "
+        "in name order, and only the first pages are served."
+    )
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
@@ -171,6 +177,7 @@ class ProductListView(APIView):
                 )
             data = {
                 "count": page.count,
+                "count_capped": page.count_capped,
                 "page": page.number,
                 "pages": page.num_pages,
                 "next": _page_url(request, page.number + 1) if page.has_next else None,

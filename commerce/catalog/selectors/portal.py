@@ -57,6 +57,9 @@ LOW_STOCK_BELOW = 20  # fewer available units than this show as "12 left"
 SEARCH_MAX_LENGTH = 100
 SKU_FRAGMENT_MIN_LENGTH = 3  # shorter fragments only match a whole SKU (the index needs 3)
 MAX_QUOTE_QUANTITY = 1_000_000
+# A search matching more than this many products is "broad": the count shows "1,000+" and the
+# results come in name order (ranking thousands of matches costs more than it tells).
+SEARCH_COUNT_CAP = 1000
 
 
 class CatalogueSort(models.TextChoices):
@@ -117,6 +120,7 @@ class CataloguePage:
     count: int
     per_page: int
     currency: str
+    count_capped: bool = False
 
     @property
     def has_next(self) -> bool:
@@ -238,7 +242,7 @@ def visible_products(company: Company) -> QuerySet[Product]:
     return products
 
 
-def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
+def _search(products: QuerySet[Product], text: str, *, rank: bool = True) -> QuerySet[Product]:
     """Full-text (English stems and plain words, so SKUs match as typed) or a SKU fragment.
     Ranking: exact SKU, then SKU prefix, then text rank plus SKU trigram similarity."""
     query = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
@@ -248,19 +252,18 @@ def _search(products: QuerySet[Product], text: str) -> QuerySet[Product]:
         sku_match = Q(_ILike(F("sku"), Value(_like_fragment(text))))
     else:
         sku_match = Q(sku__iexact=text)
-    return (
-        products.filter(Q(search_vector=query) | sku_match)
-        .annotate(
-            sku_tier=Case(
-                When(sku__iexact=text, then=Value(0)),
-                When(sku__istartswith=text, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
-            score=SearchRank(F("search_vector"), query) + TrigramSimilarity("sku", text),
-        )
-        .order_by("sku_tier", "-score", "name", "pk")
-    )
+    matches = products.filter(Q(search_vector=query) | sku_match)
+    if not rank:
+        return matches.order_by(*ORDERINGS[CatalogueSort.NAME])
+    return matches.annotate(
+        sku_tier=Case(
+            When(sku__iexact=text, then=Value(0)),
+            When(sku__istartswith=text, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        score=SearchRank(F("search_vector"), query) + TrigramSimilarity("sku", text),
+    ).order_by("sku_tier", "-score", "name", "pk")
 
 
 ORDERINGS = {
@@ -270,7 +273,9 @@ ORDERINGS = {
 }
 
 
-def catalogue_products(*, company: Company, filters: CatalogueFilters) -> QuerySet[Product]:
+def catalogue_products(
+    *, company: Company, filters: CatalogueFilters, rank: bool = True
+) -> QuerySet[Product]:
     """The visible products matching ``filters``, sorted, with ``available`` and ``thumb``
     annotated (still a lazy queryset: callers paginate)."""
     products: QuerySet[Product] = visible_products(company).annotate(
@@ -294,12 +299,21 @@ def catalogue_products(*, company: Company, filters: CatalogueFilters) -> QueryS
     text = filters.search.strip()[:SEARCH_MAX_LENGTH]
     sort = filters.effective_sort
     if text:
-        products = _search(products, text)
+        products = _search(products, text, rank=rank)
         if sort != CatalogueSort.RELEVANCE:
             products = products.order_by(*ORDERINGS[CatalogueSort(sort)])
     else:
         products = products.order_by(*ORDERINGS[CatalogueSort(sort)])
     return products
+
+
+def _count(products: QuerySet[Product], *, capped: bool) -> tuple[int, bool]:
+    """The number of matches; for searches, at most ``SEARCH_COUNT_CAP`` (and whether the cap
+    was hit), so a broad search never counts tens of thousands of rows."""
+    if not capped:
+        return products.order_by().count(), False
+    found = products.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
+    return min(found, SEARCH_COUNT_CAP), found > SEARCH_COUNT_CAP
 
 
 def catalogue_page(
@@ -315,7 +329,13 @@ def catalogue_page(
     company = membership.company
     settings_row = settings_row or portal_settings()
     currency = settings_row.currency
-    paginator = Paginator(catalogue_products(company=company, filters=filters), per_page)
+    products_qs = catalogue_products(company=company, filters=filters)
+    count, capped = _count(products_qs, capped=bool(filters.search))
+    if capped and filters.effective_sort == CatalogueSort.RELEVANCE:
+        products_qs = catalogue_products(company=company, filters=filters, rank=False)
+    paginator = Paginator(products_qs, per_page)
+    # ``count`` is a cached_property: setting it means Django never counts again.
+    paginator.count = count
     page_obj = paginator.get_page(page)
     products = list(page_obj.object_list)
     quotes = price_many(
@@ -344,6 +364,7 @@ def catalogue_page(
         count=paginator.count,
         per_page=per_page,
         currency=currency,
+        count_capped=capped,
     )
 
 
