@@ -13,9 +13,24 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_tenants.management.commands.migrate_schemas import (
+    MigrateSchemasCommand,
+)
+from django_tenants.migration_executors import get_executor
 
 from tenants import schema_clone
 from tenants.models import Tenant
+
+
+def _run_executor(schemas: list[str], codename: str, verbosity: int) -> None:
+    """django-tenants' executor (standard or multiprocessing) over exactly ``schemas``, with
+    the options ``migrate_schemas`` itself would pass."""
+    parser = MigrateSchemasCommand().create_parser("manage.py", "migrate_schemas")
+    options = vars(
+        parser.parse_args(["--noinput", "--executor", codename, "--verbosity", str(verbosity)])
+    )
+    options["skip_checks"] = True
+    get_executor(codename=codename)(args=[], options=options).run_migrations(tenants=schemas)
 
 
 class Command(BaseCommand):
@@ -44,14 +59,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{len(names)} schema(s) lag: {', '.join(names[:20])}")
             self.stdout.write(f"all {len(schemas) + 1} schemas are current")
             return
-        for schema in sorted(lagging):
-            call_command(
-                "migrate_schemas",
-                schema_name=schema,
-                interactive=False,
-                verbosity=verbosity,
-                executor=options["executor"],
-            )
+        if lagging:
+            _run_executor(sorted(lagging), options["executor"], verbosity)
         self.stdout.write(
             f"{len(schemas) + 1} schemas checked; migrated {len(lagging) + bool(public_lag)}"
         )
