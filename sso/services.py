@@ -125,7 +125,7 @@ def handoff_redeem(*, request: HttpRequest, token: str) -> User:
         if ticket is not None:
             ticket.used_at = timezone.now()
             ticket.save(update_fields=["used_at"])
-            login(request, ticket.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, ticket.user, backend="sso.backends.PorticoBackend")
             audit_record(
                 action=AuditAction.LOGIN,
                 actor=ticket.user,

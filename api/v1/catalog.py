@@ -11,10 +11,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -145,7 +147,7 @@ class ProductListView(APIView):
         parameters=[ProductListInput],
         responses=ProductListOutput,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         membership = require_membership(request.user)
         params = _parse(ProductListInput, request.query_params)
         category = None
@@ -186,15 +188,15 @@ class ProductListView(APIView):
             }
             return dict(ProductListOutput(data).data)
 
-        return Response(
-            cached_for_company(
-                "api-list",
-                membership.company_id,
-                portal_today(settings_row),
-                request.build_absolute_uri(),
-                build,
-            )
+        # The cached value is the rendered JSON: a hit skips serialisation and rendering.
+        body = cached_for_company(
+            "api-list",
+            membership.company_id,
+            portal_today(settings_row),
+            request.build_absolute_uri(),
+            lambda: JSONRenderer().render(build()),
         )
+        return HttpResponse(body, content_type="application/json")
 
 
 # --- GET /catalogue/products/{id} ---------------------------------------------------------

@@ -319,7 +319,7 @@ def test_the_list_runs_a_fixed_number_of_queries(alpha, shop, count):
     assert len(results) == count
     assert results[0]["thumbnail_url"] == f"/media/tenants/{alpha.schema}/catalog/0/0-t.jpg"
     # session, user, membership, company, settings ×2, COUNT, page, pricing ×4.
-    assert len(queries) == 9, "\n".join(q["sql"][:90] for q in queries)
+    assert len(queries) == 7, "\n".join(q["sql"][:90] for q in queries)
 
 
 def test_the_endpoints_are_in_the_openapi_schema(alpha):

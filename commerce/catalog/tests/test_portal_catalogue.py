@@ -470,7 +470,7 @@ def _stock_products(count: int, acme) -> None:
 
 # session, user, membership, company, categories, settings ×2 (currency, today), COUNT, page,
 # pricing ×4 (contracts, assigned lists, default list, list rows), theme.
-CATALOGUE_PAGE_QUERIES = 11
+CATALOGUE_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [3, 24])

@@ -126,4 +126,4 @@ def test_the_product_page_runs_a_fixed_number_of_queries(alpha, shop, images):
     assert len(response.context["detail"].images) == images
     # session, user, membership, company, product, images, breadcrumbs, settings ×2,
     # pricing ×3 (no list is assigned or default, so no list rows are read), theme.
-    assert len(queries) == 10, "\n".join(q["sql"][:90] for q in queries)
+    assert len(queries) == 8, "\n".join(q["sql"][:90] for q in queries)
