@@ -104,6 +104,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM the gunicorn master if this script dies, even by
+    SIGKILL (Linux ``PR_SET_PDEATHSIG``), so no server outlives the bench."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def start_server(name: str, args: argparse.Namespace, logdir: Path) -> Server:
     port = free_port()
     log = logdir / f"{name}.log"
@@ -137,6 +146,7 @@ def start_server(name: str, args: argparse.Namespace, logdir: Path) -> Server:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     return Server(name=name, port=port, proc=proc, log=log)
 
@@ -536,7 +546,8 @@ def measure(servers: dict[str, Server], args: argparse.Namespace) -> list[Endpoi
         for ep in endpoints:
             server = servers[ep.config]
             attempts: list[Sample] = []
-            while len(attempts) < args.attempts:
+            retries_until = args.started + args.retry_window
+            while len(attempts) < (args.attempts if time.monotonic() < retries_until else 1):
                 wait_quiet(args.quiet_wait)
                 wrk(server, ep.path, args.warmup, args)
                 attempts.append(wrk(server, ep.path, args.duration, args))
@@ -567,7 +578,7 @@ def main() -> None:
     parser.add_argument(
         "--quiet-wait",
         type=float,
-        default=10,
+        default=5,
         help="max seconds to wait for an idle machine before each measurement",
     )
     parser.add_argument(
@@ -583,12 +594,26 @@ def main() -> None:
         help="foreign CPU (cores) above which a measurement is repeated",
     )
     parser.add_argument("--inprocess-requests", type=int, default=1000)
+    parser.add_argument("--max-seconds", type=int, default=1200, help="hard limit for the run")
+    parser.add_argument(
+        "--retry-window",
+        type=float,
+        default=300,
+        help="seconds after the start during which disturbed measurements are retried",
+    )
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
+    args.started = time.monotonic()
     if not shutil.which(args.wrk):
         raise SystemExit("wrk not found: apt-get update && apt-get install -y wrk")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
+
+    def out_of_time(*_: object) -> None:
+        raise SystemExit(f"time limit of {args.max_seconds} s reached; stopping")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(args.max_seconds)
     servers: dict[str, Server] = {}
     logdir = Path(tempfile.mkdtemp(prefix="portico-bench-routing-"))
     try:
