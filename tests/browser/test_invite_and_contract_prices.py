@@ -300,7 +300,7 @@ def test_invited_buyer_sees_contract_prices_another_company_does_not(
     page.get_by_label("E-mail").fill(s.invitee_email)
     page.get_by_label("Role").select_option(label="Buyer")
     shot(page, "backoffice-invite-form")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Send invitation").click()
 
     # the company page confirms it and lists the pending invitation,
     expect(page.get_by_role("heading", level=1)).to_have_text(s.company_a)
