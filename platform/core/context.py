@@ -38,7 +38,9 @@ def current() -> RequestContext:
 @contextmanager
 def bind(**fields: str | None) -> Iterator[RequestContext]:
     """Run a block with the given fields set on the context; restored afterwards."""
-    base = _current.get() or RequestContext(correlation_id=new_correlation_id())
+    base = _current.get() or RequestContext(
+        correlation_id=fields.get("correlation_id") or new_correlation_id()
+    )
     ctx = replace(base, **{k: v for k, v in fields.items()})  # type: ignore[arg-type]
     token = _current.set(ctx)
     try:
