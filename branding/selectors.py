@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from branding.choices import DEFAULT_ACCENT, DEFAULT_PRIMARY, FONT_STACKS, Font
 from branding.contrast import parse_hex
 from branding.models import Theme
+from core.snapshots import snapshot
 from core.tenancy import current_schema
 
 
@@ -61,5 +62,9 @@ def theme_for_current_tenant() -> ThemeView:
     """The theme of the schema in force; the platform's own look on the control plane."""
     if current_schema() == "public":
         return PLATFORM_THEME
+    return snapshot("theme", _load_theme_view)
+
+
+def _load_theme_view() -> ThemeView:
     theme = Theme.objects.filter(singleton=True).first()
     return theme_view(theme) if theme is not None else PLATFORM_THEME

@@ -13,6 +13,7 @@ from branding.models import Theme
 from commerce.catalog.models import Product
 from commerce.customers.models import Invitation, Membership
 from commerce.models import PortalSettings
+from core.snapshots import snapshot
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,9 @@ def recent_activity(limit: int = 10) -> list[AuditEntry]:
 
 
 def portal_settings() -> PortalSettings:
-    """The current schema's settings (its migration creates the row, so every schema has it)."""
-    return PortalSettings.objects.get(singleton=True)
+    """The current schema's settings (its migration creates the row, so every schema has it),
+    from a snapshot when fresh (``core.snapshots``)."""
+    return snapshot("portal-settings", lambda: PortalSettings.objects.get(singleton=True))
 
 
 def portal_today(settings_row: PortalSettings | None = None) -> date:

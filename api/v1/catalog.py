@@ -152,7 +152,7 @@ class ProductListView(APIView):
         params = _parse(ProductListInput, request.query_params)
         category = None
         if params["category"] is not None:
-            category = selectors.find_category(selectors.catalogue_categories(), params["category"])
+            category = selectors.category_by_public_id(params["category"])
             if category is None:
                 raise DomainError(
                     "unknown_category", "There is no category with this id.", field="category"

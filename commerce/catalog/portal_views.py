@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from commerce.catalog.cache import cached_for_company
+from commerce.catalog.cache import cached_together, company_key
 from commerce.catalog.selectors import portal as selectors
 from commerce.customers.policies import require_membership
 from commerce.selectors import portal_settings, portal_today
@@ -46,6 +47,13 @@ def _positive_int(raw: str | None) -> int | None:
     return value if value >= 1 else None
 
 
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
 def _layout(request: HttpRequest) -> str:
     """The grid/list choice: from the query string when given (and remembered in the session),
     else the remembered one, else grid."""
@@ -68,14 +76,16 @@ def _query_without(params: QueryDict, *keys: str) -> str:
 @require_GET
 @_signed_in
 def catalogue(request: HttpRequest) -> HttpResponse:
+    """The priced catalogue. Its two expensive parts, the result cards (per company) and the
+    category options (the same for everyone), come rendered from the catalogue cache in one
+    round trip; only the light page shell is rendered on every request."""
     membership = require_membership(request.user)
     settings_row = portal_settings()
     today = portal_today(settings_row)
-    categories = cached_for_company("categories", 0, today, "", selectors.catalogue_categories)
     sort = request.GET.get("sort", "")
+    category_id = _uuid(request.GET.get("category", ""))
     filters = selectors.CatalogueFilters(
         search=request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_LENGTH],
-        category=selectors.find_category(categories, request.GET.get("category", "")),
         in_stock=request.GET.get("in_stock", "").lower() in TRUE_VALUES,
         sort=sort if sort in selectors.CatalogueSort.values else "",
     )
@@ -83,21 +93,38 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page_number = _positive_int(request.GET.get("page")) or 1
 
     def results() -> str:
+        chosen = replace(filters, category=selectors.category_by_public_id(category_id))
         page = selectors.catalogue_page(
-            membership=membership, filters=filters, page=page_number, settings_row=settings_row
+            membership=membership, filters=chosen, page=page_number, settings_row=settings_row
         )
         return render_to_string(
             "portal/catalogue/_results.html",
             {
                 "page": page,
-                "filters": filters,
+                "filters": chosen,
                 "layout": layout,
                 "page_query": _query_without(request.GET, "page"),
                 "layout_query": _query_without(request.GET, "view"),
             },
         )
 
-    request_key = f"{layout}|{sorted(request.GET.lists())}"
+    def category_options() -> str:
+        return render_to_string(
+            "portal/catalogue/_category_options.html",
+            {
+                "options": [
+                    (c.public_id, "\u00a0\u00a0" * c.depth + c.name)
+                    for c in selectors.catalogue_categories()
+                ],
+                "selected": category_id,
+            },
+        )
+
+    page_key = company_key(
+        "page", membership.company_id, today, f"{layout}|{sorted(request.GET.lists())}"
+    )
+    options_key = company_key("category-options", 0, today, str(category_id or ""))
+    rendered = cached_together({page_key: results, options_key: category_options})
     sorts = [
         (value, label)
         for value, label in selectors.CatalogueSort.choices
@@ -107,13 +134,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         request,
         "portal/catalogue/index.html",
         {
-            "results_html": mark_safe(  # noqa: S308  (our own template's output)
-                cached_for_company("page", membership.company_id, today, request_key, results)
-            ),
+            # our own templates' output:
+            "results_html": mark_safe(rendered[page_key]),  # noqa: S308
+            "category_options_html": mark_safe(rendered[options_key]),  # noqa: S308
             "filters": filters,
             "sort": filters.effective_sort,
             "sorts": sorts,
-            "category_options": [(c, "\u00a0\u00a0" * c.depth + c.name) for c in categories],
             "layout": layout,
         },
     )

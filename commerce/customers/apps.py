@@ -5,3 +5,11 @@ class CustomersConfig(AppConfig):
     name = "commerce.customers"
     label = "customers"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from commerce.customers.models import Company, Membership
+        from core.snapshots import watch
+
+        # request.user's snapshot carries its membership and company
+        watch(Membership)
+        watch(Company)

@@ -170,7 +170,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": ENV.redis_url,
         # Every key carries the schema: tenants never share cache entries (PITFALLS.md).
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -196,6 +196,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Priced catalogue pages and API lists are cached per company (commerce.catalog.cache).
 CATALOGUE_CACHE_SECONDS = ENV.catalogue_cache_seconds
+
+# The signed-in user, portal settings and theme are read from snapshots (core.snapshots).
+SNAPSHOT_CACHE_SECONDS = ENV.snapshot_cache_seconds
 
 # CSV imports: files above this many rows are validated and applied by a worker.
 CATALOG_IMPORT_ASYNC_ROWS = 500

@@ -373,13 +373,13 @@ def catalogue_categories() -> list[Category]:
     return list(Category.objects.order_by("path", "position", "name"))
 
 
-def find_category(categories: list[Category], public_id: object) -> Category | None:
-    """The category with ``public_id`` among already loaded ones (no query), or None."""
+def category_by_public_id(public_id: object) -> Category | None:
+    """The category with ``public_id``, or None for an unknown or malformed id."""
     try:
         wanted = uuid.UUID(str(public_id))
     except ValueError:
         return None
-    return next((c for c in categories if c.public_id == wanted), None)
+    return Category.objects.filter(public_id=wanted).first()
 
 
 @dataclass
