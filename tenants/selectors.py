@@ -89,3 +89,17 @@ def tenant_usage_counts(schemas: list[str]) -> dict[str, dict[str, int | None]]:
             for schema, label, count in cursor.fetchall():
                 result[schema][label] = count
     return result
+
+
+def portal_url(schema_name: str) -> str:
+    """A portal's address on its primary domain (for links in e-mails): never a request's Host."""
+    from django.conf import settings
+
+    domain = (
+        Domain.objects.filter(tenant__schema_name=schema_name, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    if not domain:
+        return ""
+    return f"{settings.PORTICO_SCHEME}://{domain}{settings.PORTICO_PORT_SUFFIX}"

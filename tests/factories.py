@@ -14,6 +14,7 @@ import factory
 from commerce.catalog.models import Category, Product, StockLevel, Warehouse
 from commerce.customers.choices import MemberRole
 from commerce.customers.models import Company, CostCentre, DeliveryAddress, Membership
+from commerce.ordering.models import Carrier
 from commerce.pricing.models import ContractPrice, PriceList, PriceListItem
 from sso.choices import UserKind
 from sso.models import User
@@ -153,3 +154,11 @@ class ContractPriceFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     unit_price = Decimal("7.5000")
     valid_from = date(2026, 1, 1)
+
+
+class CarrierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Carrier
+
+    name = factory.Sequence(lambda n: f"Carrier {n}")
+    tracking_url_template = "https://track.example.com/parcel/{tracking}"

@@ -50,6 +50,10 @@ class Company(models.Model):
         related_name="managed_companies",
     )
     assortment_restricted = models.BooleanField(default=False)
+    # Ordering rules: orders above the threshold go to the company's approvers; a PO number
+    # may be required on every order.
+    approval_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    po_required = models.BooleanField(default=False)
     assortment = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
     price_lists = models.ManyToManyField("pricing.PriceList", blank=True, related_name="companies")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -141,6 +145,8 @@ class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
     role = models.CharField(max_length=16, choices=MemberRole.choices, default=MemberRole.BUYER)
     approval_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # A buyer's own limit per order: above it, the order needs an approver.
+    order_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -40,8 +40,15 @@ def deliver_email(payload: dict[str, Any], idempotency_key: str) -> None:
     tenant's current branding.
     """
     from branding.selectors import theme_for_current_tenant
+    from core.tenancy import current_schema
+    from tenants.selectors import portal_url
 
-    context = {**payload.get("context", {}), "theme": theme_for_current_tenant()}
+    schema = current_schema()
+    context = {
+        **payload.get("context", {}),
+        "theme": theme_for_current_tenant(),
+        "portal_url": portal_url(schema) if schema != "public" else "",
+    }
     template = payload["template"]
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
