@@ -9,6 +9,7 @@ urlpatterns = [
     path("v1/me", views.MeView.as_view(), name="me"),
     path("v1/", include("api.v1.customers")),
     path("v1/", include("api.v1.catalog")),
+    path("v1/", include("api.v1.ordering")),
     path("v1/integration/", include("api.v1.integration")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(

@@ -83,7 +83,11 @@ def approvers_for(order: Order) -> list[User]:
         role__in=[MemberRole.APPROVER, MemberRole.COMPANY_ADMIN],
         user__is_active=True,
     ).exclude(user_id=order.placed_by_id)
-    return [m.user for m in members.select_related("user").order_by("user__email") if within_limit(m, order.total)]
+    return [
+        m.user
+        for m in members.select_related("user").order_by("user__email")
+        if within_limit(m, order.total)
+    ]
 
 
 def tell_buyer(order: Order, kind: str, *, actor: Any = None, **extra: Any) -> None:
