@@ -169,9 +169,18 @@ def _audit(actor: Any, kind: str, result: UpsertResult, extra: Mapping[str, Any]
     )
 
 
-def _company_input(item: Mapping[str, Any], lists: Mapping[str, PriceList]) -> CompanyInput:
+def _company_input(
+    item: Mapping[str, Any], lists: Mapping[str, PriceList], company: Company | None
+) -> CompanyInput:
+    """The item as the service's input. The ordering rules (``approval_threshold``,
+    ``po_required``) are often kept in the portal rather than the ERP: left out of an item,
+    they stay as they are (``null`` clears the threshold)."""
     refs = [r for r in item.get("price_lists") or [] if r in lists]  # unknown: reported apart
+    threshold = company.approval_threshold if company else None
+    po_required = bool(company and company.po_required)
     return CompanyInput(
+        approval_threshold=item.get("approval_threshold", threshold),
+        po_required=bool(item.get("po_required", po_required)),
         name=str(item.get("name") or ""),
         vat_id=str(item.get("vat_id") or ""),
         billing_line1=str(item.get("billing_line1") or ""),
@@ -248,7 +257,7 @@ def _upsert_company(
     lists: Mapping[str, PriceList],
     result: UpsertResult,
 ) -> None:
-    data = _company_input(item, lists)
+    data = _company_input(item, lists, company)
     if company is None:
         company_create(actor=actor, data=data)
         result.created += 1

@@ -88,6 +88,18 @@ class CompanyItem(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=["active", "on_hold"], required=False)
     hold_reason = serializers.CharField(required=False, allow_blank=True)
+    approval_threshold = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        coerce_to_string=True,
+        help_text="Orders above it need the company's approval; null: none do. Left out: "
+        "unchanged.",
+    )
+    po_required = serializers.BooleanField(
+        required=False, help_text="A PO number on every order. Left out: unchanged."
+    )
     price_lists = serializers.ListField(
         child=serializers.CharField(),
         required=False,

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 
 from commerce.customers.choices import COUNTRY_CHOICES, CompanyStatus, MemberRole, PaymentTerms
-from commerce.customers.models import Company
+from commerce.customers.models import Company, Membership
 from commerce.customers.selectors import staff_users
 from commerce.pricing.models import PriceList
 from core.forms import StyledForm
@@ -54,6 +54,14 @@ class CompanyForm(StyledForm):
         to_field_name="public_id",
         widget=forms.CheckboxSelectMultiple,
     )
+    approval_threshold = forms.CharField(
+        label="Approval threshold",
+        max_length=20,
+        required=False,
+        help_text="Orders above this amount go to one of the company's approvers first. Empty: "
+        "no approval needed; 0: every order needs approval.",
+    )
+    po_required = forms.BooleanField(label="A PO number is required on every order", required=False)
     assortment_restricted = forms.BooleanField(
         label="Restrict the assortment to the SKUs below", required=False
     )
@@ -94,6 +102,10 @@ class CompanyForm(StyledForm):
             if company.account_manager
             else None,
             "price_lists": [pl.public_id for pl in company.price_lists.all()],
+            "approval_threshold": ""
+            if company.approval_threshold is None
+            else company.approval_threshold,
+            "po_required": company.po_required,
             "assortment_restricted": company.assortment_restricted,
             "assortment_skus": "\n".join(sorted(p.sku for p in company.assortment.all())),
         }
@@ -134,6 +146,24 @@ class MemberRoleForm(StyledForm):
         required=False,
         help_text="Approvers only: the order amount up to which they may approve.",
     )
+    order_limit = forms.CharField(
+        label="Own order limit",
+        max_length=20,
+        required=False,
+        help_text="Buyers, approvers and company admins: orders they place above this amount "
+        "need an approver. Empty: no limit of their own.",
+    )
+
+    @staticmethod
+    def initial_for(membership: Membership) -> dict[str, Any]:
+        def text(value: Any) -> Any:
+            return "" if value is None else value
+
+        return {
+            "role": membership.role,
+            "approval_limit": text(membership.approval_limit),
+            "order_limit": text(membership.order_limit),
+        }
 
 
 class AcceptInvitationForm(StyledForm):

@@ -213,10 +213,9 @@ def team(request: HttpRequest) -> HttpResponse:
 @member_required
 def member_role(request: HttpRequest, member_id: str) -> HttpResponse:
     member = access_member_by_id(request.user, member_id)
-    initial = {"role": member.role, "approval_limit": member.approval_limit or ""}
     return _form_page(
         request,
-        MemberRoleForm(request.POST or None, initial=initial),
+        MemberRoleForm(request.POST or None, initial=MemberRoleForm.initial_for(member)),
         lambda data: services.member_change_role(actor=request.user, membership=member, **data),
         title=f"Role of {member.user.full_name or member.user.email}",
         back="/company/team/",

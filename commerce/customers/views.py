@@ -312,11 +312,10 @@ def member_role(request: HttpRequest, company_id: str, member_id: str) -> HttpRe
     company = access_company_by_id(request.user, company_id)
     member = access_member_by_id(request.user, member_id, company=company)
     require_customer_editor(request.user)
-    initial = {"role": member.role, "approval_limit": member.approval_limit or ""}
     return _simple_form(
         request,
         company,
-        MemberRoleForm(request.POST or None, initial=initial),
+        MemberRoleForm(request.POST or None, initial=MemberRoleForm.initial_for(member)),
         lambda data: services.member_change_role(actor=request.user, membership=member, **data),
         title=f"Role of {member.user.email}",
         done=f"{member.user.email}'s role is saved.",

@@ -112,3 +112,16 @@ def parse_money(
             "amount_too_large", f"{what} is too large; the most is {MAX_AMOUNT:,}.", field_name
         )
     return quantize(value, portal_settings().currency), None
+
+
+def parse_optional_money(
+    raw: Any, field_name: str, what: str, *, negative: str
+) -> tuple[Decimal | None, CustomerError | None]:
+    """Like ``parse_money``, but empty input means "no amount" (None), and a negative amount
+    is refused with ``negative`` (which says what empty and zero mean for this field)."""
+    if raw is None or str(raw).strip() == "":
+        return None, None
+    value, money_problem = parse_money(raw, field_name, what)
+    if money_problem is not None and money_problem.code == "amount_negative":
+        return None, problem("amount_negative", negative, field_name)
+    return value, money_problem

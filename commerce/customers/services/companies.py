@@ -23,6 +23,7 @@ from commerce.customers.services.common import (
     check_vat_id,
     normalise_vat_id,
     parse_money,
+    parse_optional_money,
     problem,
     raise_if,
 )
@@ -53,6 +54,10 @@ class CompanyInput:
     assortment_skus: list[str] = field(default_factory=list)
     # The supplier's own id for the company (ERP); None leaves it as it is (the back-office form).
     external_ref: str | None = None
+    # Ordering rules: orders above the threshold need one of the company's approvers (empty:
+    # none do; 0: every order does); a PO number may be required on every order.
+    approval_threshold: Any = None
+    po_required: bool = False
 
 
 COMPANY_FIELDS = (
@@ -71,6 +76,8 @@ COMPANY_FIELDS = (
     "account_manager_id",
     "assortment_restricted",
     "external_ref",
+    "approval_threshold",
+    "po_required",
 )
 
 
@@ -215,6 +222,15 @@ def _clean_company(data: CompanyInput, exclude: int | None = None) -> _CleanComp
     if money_problem:
         problems.append(money_problem)
     hold_reason = _check_status(data, problems)
+    threshold, threshold_problem = parse_optional_money(
+        data.approval_threshold,
+        "approval_threshold",
+        "Approval threshold",
+        negative="The approval threshold cannot be negative: leave it empty so orders need no "
+        "approval, or enter 0 so every order goes to an approver.",
+    )
+    if threshold_problem:
+        problems.append(threshold_problem)
     _check_account_manager(data.account_manager, problems)
     products = _check_assortment(data, problems)
     if data.external_ref is not None:
@@ -235,6 +251,8 @@ def _clean_company(data: CompanyInput, exclude: int | None = None) -> _CleanComp
         "hold_reason": hold_reason,
         "account_manager_id": data.account_manager.pk if data.account_manager else None,
         "assortment_restricted": data.assortment_restricted,
+        "approval_threshold": threshold,
+        "po_required": bool(data.po_required),
     }
     if data.external_ref is not None:
         values["external_ref"] = data.external_ref.strip()

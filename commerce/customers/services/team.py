@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, changes_between, snapshot
-from commerce.customers.choices import MemberRole
+from commerce.customers.choices import ORDERING_ROLES, MemberRole
 from commerce.customers.errors import CustomerError, InvitationUnusable, TeamRuleBroken
 from commerce.customers.models import Company, Invitation, Membership
 from commerce.customers.policies import is_staff, require_company_manager
@@ -24,6 +24,7 @@ from commerce.customers.services.common import (
     CustomerAction,
     audit_details,
     parse_money,
+    parse_optional_money,
     problem,
     raise_if,
 )
@@ -306,11 +307,51 @@ def _check_not_self(actor: Any, membership: Membership, what: str) -> None:
         )
 
 
+KEEP: Any = object()  # ``member_change_role(order_limit=KEEP)``: leave the limit as it is
+
+
+def _check_order_limit(
+    role: str, order_limit: Any, current: Decimal | None, problems: list[CustomerError]
+) -> Decimal | None:
+    """The member's own per-order limit for ``role``: members who do not order have none."""
+    if order_limit is KEEP:
+        return current if role in ORDERING_ROLES else None
+    blank = order_limit is None or str(order_limit).strip() == ""
+    if role not in ORDERING_ROLES:
+        if not blank:
+            problems.append(
+                problem(
+                    "order_limit_unexpected",
+                    "Only members who order have an order limit: clear it or choose buyer, "
+                    "approver or company admin.",
+                    "order_limit",
+                )
+            )
+        return None
+    limit, money_problem = parse_optional_money(
+        order_limit,
+        "order_limit",
+        "Order limit",
+        negative="The order limit cannot be negative: leave it empty for no limit of their "
+        "own, or enter 0 so every order they place needs an approver.",
+    )
+    if money_problem:
+        problems.append(money_problem)
+    return limit
+
+
 def member_change_role(
-    *, actor: Any, membership: Membership, role: str, approval_limit: Any = None
+    *,
+    actor: Any,
+    membership: Membership,
+    role: str,
+    approval_limit: Any = None,
+    order_limit: Any = KEEP,
 ) -> Membership:
-    """Give a member another buyer-side role (approvers with an amount limit). Nobody changes
-    their own role, and a company keeps at least one active company admin."""
+    """Give a member another buyer-side role (approvers with an amount limit) and, for members
+    who order, their own per-order limit (above it, their orders need an approver; empty: no
+    limit of their own; ``KEEP``, the default: unchanged). Nobody changes their own role, and
+    a company keeps at least one active company admin."""
     require_company_manager(actor, membership.company_id)
     with transaction.atomic():
         Company.objects.select_for_update().filter(pk=membership.company_id).first()
@@ -322,6 +363,7 @@ def member_change_role(
         _check_not_self(actor, locked, "change the role of")
         problems: list[CustomerError] = []
         limit = _check_role(role, approval_limit, problems)
+        own_limit = _check_order_limit(role, order_limit, locked.order_limit, problems)
         raise_if(problems)
         if (
             locked.role == MemberRole.COMPANY_ADMIN
@@ -334,11 +376,12 @@ def member_change_role(
                 f"{locked.user.email} is the company's last admin; make someone else company "
                 "admin first.",
             )
-        before = snapshot(locked, ("role", "approval_limit"))
-        locked.role, locked.approval_limit = role, limit
-        after = snapshot(locked, ("role", "approval_limit"))
+        fields = ("role", "approval_limit", "order_limit")
+        before = snapshot(locked, fields)
+        locked.role, locked.approval_limit, locked.order_limit = role, limit, own_limit
+        after = snapshot(locked, fields)
         if before != after:
-            locked.save(update_fields=["role", "approval_limit"])
+            locked.save(update_fields=list(fields))
             audit_record(
                 action=CustomerAction.MEMBER_ROLE_CHANGED,
                 actor=actor,
