@@ -130,10 +130,18 @@ class OrderProblemOutput(serializers.Serializer):
     )
 
 
+class InputProblemOutput(serializers.Serializer):
+    field = serializers.CharField(allow_blank=True, help_text="E.g. lines.2.quantity.")
+    message = serializers.CharField()
+
+
 class ErrorOutput(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, e.g. not_found, permission_denied, invalid.")
     message = serializers.CharField(help_text="What happened and what to do, in plain words.")
     field = serializers.CharField(allow_null=True, help_text="The input field concerned.")
+    problems = InputProblemOutput(
+        many=True, required=False, help_text="With code `invalid` only: every bad input field."
+    )
 
 
 class OrderInvalidOutput(ErrorOutput):
