@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from commerce.customers.policies import buyer_membership, is_staff
-from commerce.ordering.models import Order, RequisitionList, Shipment
+from commerce.ordering.models import Carrier, Order, RequisitionList, Shipment
 from core.errors import NotFound
 
 
@@ -64,3 +64,13 @@ def access_shipment_by_id(actor: Any, public_id: Any) -> Shipment:
     if shipment is None:
         raise NotFound("There is no such shipment.")
     return shipment
+
+
+def access_carrier_by_id(actor: Any, public_id: Any) -> Carrier:
+    """A carrier, for supplier staff only (buyers see carriers only through their shipments)."""
+    carrier = (
+        Carrier.objects.filter(public_id=_uuid(public_id)).first() if is_staff(actor) else None
+    )
+    if carrier is None:
+        raise NotFound("There is no such carrier.")
+    return carrier

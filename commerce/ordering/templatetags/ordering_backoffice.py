@@ -1,0 +1,27 @@
+"""Template helpers of the back-office order pages: the nav badge and money."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from commerce.ordering.selectors.backoffice import waiting_for_validation
+from core.money import format_money
+
+register = template.Library()
+
+
+@register.simple_tag
+def orders_waiting() -> int:
+    """Orders received and waiting for a validator (one COUNT query)."""
+    return waiting_for_validation()
+
+
+@register.filter
+def money(amount: Any, currency: str) -> str:
+    """``EUR 1,234.50``; an empty value stays empty."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(Decimal(str(amount)), currency)
