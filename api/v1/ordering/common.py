@@ -135,16 +135,19 @@ class InputProblemOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ErrorOutput(serializers.Serializer):
+class _ErrorBody(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, e.g. not_found, permission_denied, invalid.")
     message = serializers.CharField(help_text="What happened and what to do, in plain words.")
     field = serializers.CharField(allow_null=True, help_text="The input field concerned.")
+
+
+class ErrorOutput(_ErrorBody):
     problems = InputProblemOutput(
         many=True, required=False, help_text="With code `invalid` only: every bad input field."
     )
 
 
-class OrderInvalidOutput(ErrorOutput):
+class OrderInvalidOutput(_ErrorBody):
     problems = OrderProblemOutput(many=True, help_text="Every problem found, blocking or not.")
 
 
