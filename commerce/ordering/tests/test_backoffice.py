@@ -28,6 +28,7 @@ from commerce.ordering.services import order_confirm, order_validate
 from commerce.ordering.tests.conftest import login, place
 from conftest import TEST_PASSWORD
 from sso.models import User
+from tests.factories import StockLevelFactory
 
 QUEUE = "/backoffice/orders/"
 
@@ -740,3 +741,28 @@ def test_the_rules_send_orders_for_approval(alpha, x, products):
         within = place(x, buyer, {products["BOLT"]: 5})
     assert (over_own.process_state, within.process_state) == ("awaiting_approval", "received")
     assert over_own.approval_reason == "The order is above your own limit of EUR 50.00."
+
+
+def test_the_order_page_runs_the_same_queries_for_one_line_or_many_and_shipments(
+    alpha, x, products, staff, carrier, clients
+):
+    admin = clients["administrator"]
+    with schema_context(alpha.schema):
+        small = place(x, x.buyer, {products["BOLT"]: 2})
+        large = place(x, x.buyer, {products["BOLT"]: 4, products["NUT"]: 20, products["GLUE"]: 1})
+    advance(alpha, small, staff, "confirmed")
+    data = {"carrier": str(carrier.public_id), "line_1": "1"}
+    assert admin.post(url(small, "ship"), data).status_code == 302
+    count_queries(admin, url(small))  # warm
+    one_line = count_queries(admin, url(small))
+    with schema_context(alpha.schema):
+        order_validate(actor=staff["validator"], order=large)
+        StockLevelFactory(product=products["GLUE"], warehouse=products["warehouse"], on_hand=5)
+        order_confirm(actor=staff["validator"], order=large)
+    for quantities in (
+        {"line_1": "1", "line_2": "5", "line_3": "0"},
+        {"line_1": "2", "line_2": "5", "line_3": "1"},
+    ):
+        data = {"carrier": str(carrier.public_id), **quantities}
+        assert admin.post(url(large, "ship"), data).status_code == 302
+    assert count_queries(admin, url(large)) == one_line
