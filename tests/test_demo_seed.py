@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEntry
 from commerce.catalog.models import Category, ImportJob, Product, ProductImage, StockLevel
 from commerce.customers.models import Company, CostCentre, Invitation, Membership
+from commerce.ordering.models import Carrier, Order, RequisitionList, Shipment
 from commerce.pricing.models import ContractPrice, PriceList, PriceListItem
 from control_plane.demo import DEMO_PASSWORD, DEMO_SUPPLIERS, seed_demo
 from control_plane.demo_trades import TRADES
@@ -50,6 +51,10 @@ def _counts() -> dict[str, Any]:
         "pending invitations": Invitation.objects.filter(accepted_at__isnull=True).count(),
         "imports done": ImportJob.objects.filter(status="done").count(),
         "contract prices": ContractPrice.objects.count(),
+        "carriers": Carrier.objects.count(),
+        "lists": RequisitionList.objects.count(),
+        "order states": sorted(Order.objects.values_list("process_state", flat=True)),
+        "shipments with tracking links": Shipment.objects.exclude(tracking_url="").count(),
     }
 
 
@@ -95,6 +100,16 @@ def test_seed_demo_builds_two_realistic_suppliers_once(settings: Any, tmp_path: 
         assert counts["roles"] == ["approver", "buyer", "company_admin", "viewer"]
         assert counts["approver limits"] == ["2500.00", "5000.00"]
         assert counts["imports done"] == 3
+        assert counts["carriers"] == 3
+        assert counts["lists"] == 1
+        assert counts["order states"] == [
+            "awaiting_approval",
+            "cancelled",
+            "confirmed",
+            "delivered",
+            "in_dispatch",
+        ]
+        assert counts["shipments with tracking links"] == 2
         assert {k: counts[k] for k in _expected(demo)} == _expected(demo)
         assert counts["contract prices"] == 6 if demo.subdomain == "helio" else 8
 

@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 from control_plane import demo_companies as companies
 from control_plane.demo_catalogue import ListPlan, seed_catalogue
 from control_plane.demo_customers import DEMO_PASSWORD, DemoCompany, seed_customers
+from control_plane.demo_orders import seed_orders
 from control_plane.demo_trades import TRADES
 
 DEFAULT_PRODUCTS = 360
@@ -155,12 +156,16 @@ def _populate(demo: DemoSupplier, products: int) -> str | None:
             lists=catalogue.price_lists,
             portal_url=portal_url,
         )
+        first = demo.companies[0]
+        buyer = next(p for p in first.team if p.role == "buyer" and p.mailbox == "buyer")
+        orders = seed_orders(admin=admin, company_name=first.name, buyer_email=first.email(buyer))
     return (
         f"{catalogue.products} products in {catalogue.categories} categories, "
         f"{catalogue.stock_rows} stock rows, {len(catalogue.price_lists)} price lists with "
         f"{catalogue.price_rows} prices, {customers.companies} companies, "
         f"{customers.members} members, {customers.pending_invitations} pending invitations, "
-        f"{customers.contracts} contract prices"
+        f"{customers.contracts} contract prices, {orders.carriers} carriers, "
+        f"{len(orders.orders)} orders for {first.name}"
     )
 
 

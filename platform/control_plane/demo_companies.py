@@ -46,6 +46,8 @@ NORTHWIND_COMPANIES = (
         (("CC-100", "Production"), ("CC-200", "Maintenance"), ("CC-310", "Site Elbbrücken")),
         full_team("Katrin Brandt", "Jonas Weber", "Mehmet Yilmaz", "Petra Vogel", "Lukas Hoffmann"),
         contracts=4,
+        approval_threshold="2500",
+        po_required=True,
     ),
     DemoCompany(
         "Van Dijk Installatietechniek B.V.",
@@ -164,6 +166,7 @@ HELIO_COMPANIES = (
         (("BIO-110", "Cell biology"), ("BIO-120", "Proteomics"), ("BIO-900", "Core facility")),
         full_team("Julia Becker", "Felix Schneider", "Lea Wagner", "Martin Keller", "Nina Schulz"),
         contracts=4,
+        approval_threshold="1500",
     ),
     DemoCompany(
         "Instituto de Química do Atlântico",

@@ -42,6 +42,8 @@ class DemoCompany:
     contracts: int = 0  # contract prices on products of the first catalogue page
     on_hold: str = ""
     restricted_to: str = ""  # top-level category its assortment is limited to
+    approval_threshold: str | None = None  # orders above it go to the company's approvers
+    po_required: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def email(self, person: Person) -> str:
@@ -113,6 +115,8 @@ def _company(actor: Any, spec: DemoCompany, lists: dict[str, Any]) -> Any:
             assortment_restricted=bool(skus),
             assortment_skus=skus,
             external_ref=f"CUST-{spec.domain.split('.')[0].upper()}",
+            approval_threshold=spec.approval_threshold,
+            po_required=spec.po_required,
         ),
     )
 
