@@ -469,8 +469,9 @@ def _stock_products(count: int, acme) -> None:
 
 
 # session, user, membership, company, categories, settings ×2 (currency, today), COUNT, page,
-# pricing ×4 (contracts, assigned lists, default list, list rows), theme.
-CATALOGUE_PAGE_QUERIES = 9
+# pricing ×4 (contracts, assigned lists, default list, list rows), theme, and the nav's cart
+# and inbox counts (one query, commerce.ordering.selectors.portal.nav_counts).
+CATALOGUE_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", [3, 24])

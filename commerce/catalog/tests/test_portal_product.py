@@ -125,5 +125,6 @@ def test_the_product_page_runs_a_fixed_number_of_queries(alpha, shop, images):
         response = client.get(f"/catalogue/{shop.bolt.public_id}/")
     assert len(response.context["detail"].images) == images
     # session, user, membership, company, product, images, breadcrumbs, settings ×2,
-    # pricing ×3 (no list is assigned or default, so no list rows are read), theme.
-    assert len(queries) == 8, "\n".join(q["sql"][:90] for q in queries)
+    # pricing ×3 (no list is assigned or default, so no list rows are read), theme, and the
+    # nav's cart and inbox counts (one query).
+    assert len(queries) == 9, "\n".join(q["sql"][:90] for q in queries)
