@@ -50,9 +50,16 @@ def within_limit(membership: Membership, amount: Decimal) -> bool:
     return membership.approval_limit is None or amount <= membership.approval_limit
 
 
+def _people(role: str) -> str:
+    """The people in a staff role, in a sentence: "validators", "finance staff"."""
+    if role == StaffRole.FINANCE:
+        return "finance staff"
+    return StaffRole(role).label.lower() + "s"
+
+
 def _require_staff_role(actor: Any, roles: set[StaffRole], what: str) -> None:
     if not (is_staff(actor) and actor.staff_role in roles):
-        names = " and ".join(sorted(StaffRole(r).label.lower() + "s" for r in roles))
+        names = " and ".join(sorted(_people(r) for r in roles))
         raise PermissionDenied(f"Only {names} can {what}.")
 
 

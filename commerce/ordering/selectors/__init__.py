@@ -7,6 +7,7 @@ number of lines), so the cart, checkout and the placed order agree to the cent.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +25,6 @@ from commerce.ordering.choices import (
     STATE_LABELS,
     UNSETTLED_PAYMENT_STATES,
     Axis,
-    PaymentState,
     ProcessState,
     ValidationState,
 )
@@ -196,7 +196,7 @@ def buyer_status(order: Order) -> str:
         partly = any(line.quantity_open for line in order.lines.all())
         status = "Partly shipped" if partly else "Shipped"
     if (
-        order.payment_state in {PaymentState.UNPAID, PaymentState.PROFORMA_ISSUED}
+        order.payment_state in UNSETTLED_PAYMENT_STATES  # it ships only once paid in full
         and order.payment_terms == "prepayment"
         and order.process_state == ProcessState.CONFIRMED
     ):
@@ -249,7 +249,11 @@ def filter_orders(  # noqa: C901  (one line per filter)
     if filters.cost_centre:
         orders = orders.filter(cost_centre_code__iexact=filters.cost_centre)
     if filters.company:
-        orders = orders.filter(company__public_id=filters.company)
+        try:  # a hand-edited filter is "no such company", never an error
+            company_id = uuid.UUID(str(filters.company))
+        except ValueError:
+            return orders.none()
+        orders = orders.filter(company__public_id=company_id)
     return orders
 
 

@@ -184,12 +184,10 @@ def parse_quick_csv(data: bytes) -> list[tuple[int, str, str, str]]:
         raise OrderingError(
             "csv_encoding", "The file is not UTF-8 text: save it as CSV UTF-8 and try again."
         ) from exc
-    sample = text[:2048]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    # The header names the columns, so its separator is the file's (``csv.Sniffer`` gives up,
+    # and the file reads as one column, as soon as one row has a cell more than the others).
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text), delimiter=max(",;\t", key=header.count))
     fields = {(name or "").strip().lower() for name in reader.fieldnames or []}
     if not {"sku", "quantity"} <= fields:
         raise OrderingError(
@@ -198,8 +196,11 @@ def parse_quick_csv(data: bytes) -> list[tuple[int, str, str, str]]:
             f"(found: {', '.join(sorted(f for f in fields if f)) or 'none'}).",
         )
     rows = []
-    for number, row in enumerate(reader, start=2):
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+    for row in reader:
+        # The row's own line in the file: ``DictReader`` skips blank lines, so counting rows
+        # would drift after one. Cells beyond the header (key None, a list) are ignored.
+        number = reader.reader.line_num
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str)}
         if not any(clean.values()):
             continue
         raw = f"{clean.get('sku', '')},{clean.get('quantity', '')}"

@@ -38,6 +38,7 @@ from commerce.ordering.models import (
     StockReservation,
 )
 from commerce.ordering.policies import require_dispatcher, require_finance, require_validator
+from commerce.ordering.rules import cross_axis_refusal
 from commerce.ordering.services.notifications import tell_buyer
 from commerce.ordering.services.transitions import move
 from core.money import format_money, quantize
@@ -174,6 +175,8 @@ def shipment_create(
             OrderLine.objects.filter(pk=line.pk).update(
                 quantity_shipped=F("quantity_shipped") + quantity
             )
+        # Stock rows in product order, as confirmation locks them (no deadlock between the two).
+        for line, quantity in sorted(plan, key=lambda item: (item[0].product_id, item[0].pk)):
             _consume(line, quantity)
         audit_record(
             action="order.shipped",
@@ -238,7 +241,11 @@ def _shipment_plan(
 def _consume(line: OrderLine, quantity: int) -> None:
     """Take shipped units out of stock, from the line's reservations first."""
     left = quantity
-    for reservation in StockReservation.objects.select_for_update().filter(line=line):
+    for reservation in (
+        StockReservation.objects.select_for_update(of=("self",))
+        .filter(line=line)
+        .order_by("stock__warehouse_id", "id")
+    ):
         take = min(reservation.quantity, left)
         if not take:
             break
@@ -271,26 +278,35 @@ def payment_record(*, actor: Any, order: Order, amount: Any, reference: str = ""
     require_finance(actor)
     try:
         value = Decimal(str(amount).strip().replace(",", "."))
-    except InvalidOperation as exc:
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():  # "abc", but also "NaN" and "Infinity", which Decimal accepts
         raise OrderingError(
             "amount_invalid", f"“{amount}” is not an amount: write it like 120.50.", field="amount"
-        ) from exc
+        )
     with transaction.atomic():
         locked = access_order_by_id(actor, order.public_id, for_update=True)
-        value = quantize(value, locked.currency)
         due = locked.total - locked.amount_paid
-        if value <= 0 or value > due:
+        in_range = 0 < value <= due  # before rounding too: "1e999999" cannot be rounded
+        if in_range:
+            value = quantize(value, locked.currency)
+        if not (in_range and 0 < value <= due):
             raise OrderingError(
                 "amount_out_of_range",
                 f"Enter an amount between 0.01 and {format_money(due, locked.currency)} "
                 "(what is still due).",
                 field="amount",
             )
+        target = (
+            PaymentState.PAID
+            if locked.amount_paid + value == locked.total
+            else PaymentState.PARTIALLY_PAID
+        )
+        refusal = cross_axis_refusal(locked, Axis.PAYMENT, target)
+        if refusal:  # also when the state stays (a second part-payment of a cancelled order)
+            raise TransitionRefused("transition_blocked", refusal)
         locked.amount_paid += value
         locked.save(update_fields=["amount_paid", "updated_at"])
-        target = (
-            PaymentState.PAID if locked.amount_paid == locked.total else PaymentState.PARTIALLY_PAID
-        )
         comment = f"{format_money(value, locked.currency)} received" + (
             f" ({reference.strip()})" if reference.strip() else ""
         )

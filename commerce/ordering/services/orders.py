@@ -299,8 +299,10 @@ def release_reservations(order: Order) -> None:
 
     from commerce.catalog.models import StockLevel
 
-    reservations = list(
-        StockReservation.objects.select_for_update().filter(line__order=order).order_by("stock")
+    reservations = list(  # stock rows in product order, as confirmation locks them
+        StockReservation.objects.select_for_update(of=("self",))
+        .filter(line__order=order)
+        .order_by("stock__product_id", "stock__warehouse_id", "id")
     )
     for reservation in reservations:
         StockLevel.objects.filter(pk=reservation.stock_id).update(
