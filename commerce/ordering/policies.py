@@ -29,7 +29,8 @@ def require_orderer(actor: Any) -> Membership:
     membership = require_membership(actor)
     if not can_order(membership):
         raise PermissionDenied(
-            f"As a {membership.get_role_display().lower()} you can look, but not order."
+            f"Your role ({membership.get_role_display().lower()}) lets you look at the "
+            "catalogue and orders, but not order: ask your company admin."
         )
     return membership
 

@@ -39,9 +39,21 @@ def _process(order: Order, to: str) -> str | None:
             PaymentState.PAID
         ):
             return "This customer pays in advance: the order ships once it is paid in full."
+        if order.payment_terms == PaymentTerms.NET and _over_credit(order):
+            return (
+                "The customer is over its credit limit: record a payment or raise the limit "
+                "before dispatch."
+            )
         if order.company.status == CompanyStatus.ON_HOLD:
             reason = f" ({order.company.hold_reason})" if order.company.hold_reason else ""
             return f"The customer's account is on hold{reason}: release it before dispatch."
     if to == ProcessState.DELIVERED and any(line.quantity_open for line in order.lines.all()):
         return "Some lines have not shipped yet: ship them before marking the order delivered."
     return None
+
+
+def _over_credit(order: Order) -> bool:
+    """Whether the customer's unpaid orders (this one included) exceed its credit limit now."""
+    from commerce.ordering.selectors import open_order_value
+
+    return open_order_value(order.company) > order.company.credit_limit

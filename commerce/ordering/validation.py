@@ -80,7 +80,8 @@ def validate(
         problems += _business(line, checkout)
     problems += _finance(company, lines, open_value, currency)
     for line in lines:
-        problems += _logistics(line, today, checkout)
+        if line.product.active and line.visible and line.quote.orderable:
+            problems += _logistics(line, today, checkout)
     return problems
 
 
@@ -250,8 +251,16 @@ def _valid_quantity(product: Product, quantity: int) -> int:
     return -(-wanted // step) * step
 
 
+def _orderable_at_most(product: Product, available: int) -> int:
+    """The largest quantity ≤ ``available`` that meets the minimum and the multiple (0: none)."""
+    step = product.order_multiple
+    most = max(available, 0) // step * step
+    return most if most >= product.min_order_qty else 0
+
+
 def _availability(line: DraftLine) -> Problem:
     product, sku = line.product, line.product.sku
+    in_stock = _orderable_at_most(product, line.available)
     short = line.quantity - max(line.available, 0)
     lead = product.lead_time_days
     if lead:
@@ -276,7 +285,7 @@ def _availability(line: DraftLine) -> Problem:
         severity=Severity.WARNING,
         line=sku,
         suggestion="The supplier will confirm when the rest can ship.",
-        fix={"set_quantity": line.available} if line.available > 0 else {},
+        fix={"set_quantity": in_stock} if in_stock else {},
     )
 
 

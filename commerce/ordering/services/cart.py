@@ -29,6 +29,7 @@ from commerce.ordering.policies import require_orderer
 from commerce.ordering.selectors import draft_lines
 from commerce.selectors import portal_settings, portal_today
 from core.errors import NotFound
+from core.money import format_unit_price
 
 MAX_QUANTITY = 1_000_000
 MAX_QUICK_LINES = 500
@@ -319,8 +320,8 @@ def reorder_to_cart(
                     ReorderNote(
                         line.sku,
                         f"{line.sku}: the price went {direction} from "
-                        f"{line.unit_price.normalize():f} to {now.normalize():f} "
-                        f"{order.currency} per {line.unit}.",
+                        f"{format_unit_price(line.unit_price, order.currency)} to "
+                        f"{format_unit_price(now, order.currency)} per {line.unit}.",
                     )
                 )
         cart.save(update_fields=["updated_at"])

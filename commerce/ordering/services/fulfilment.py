@@ -290,6 +290,10 @@ def payment_record(*, actor: Any, order: Order, amount: Any, reference: str = ""
         in_range = 0 < value <= due  # before rounding too: "1e999999" cannot be rounded
         if in_range:
             value = quantize(value, locked.currency)
+        if due <= 0:
+            raise OrderingError(
+                "paid_in_full", f"Order {locked.number} is paid in full.", field="amount"
+            )
         if not (in_range and 0 < value <= due):
             raise OrderingError(
                 "amount_out_of_range",

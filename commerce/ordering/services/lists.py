@@ -36,9 +36,21 @@ def _mine(actor: Any, requisition_list: RequisitionList) -> None:
         raise NotFound("There is no such list.")
 
 
+def _name_free(company_id: int, name: str, exclude: int | None = None) -> None:
+    """List names are unique in a company, whatever their case."""
+    taken = RequisitionList.objects.filter(company_id=company_id, name__iexact=name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise OrderingError(
+            "name_taken", f"Your company already has a list called “{name}”.", field="name"
+        )
+
+
 def list_create(*, actor: Any, name: str) -> RequisitionList:
     membership = require_orderer(actor)
     clean = _clean_name(name)
+    _name_free(membership.company_id, clean)
     try:
         with transaction.atomic():
             made = RequisitionList.objects.create(
@@ -55,6 +67,7 @@ def list_create(*, actor: Any, name: str) -> RequisitionList:
 def list_rename(*, actor: Any, requisition_list: RequisitionList, name: str) -> RequisitionList:
     _mine(actor, requisition_list)
     clean = _clean_name(name)
+    _name_free(requisition_list.company_id, clean, exclude=requisition_list.pk)
     before = requisition_list.name
     try:
         with transaction.atomic():

@@ -10,6 +10,7 @@ from commerce.customers.choices import MemberRole
 from commerce.ordering.choices import NotificationKind
 from commerce.ordering.models import Notification, Order
 from commerce.ordering.policies import within_limit
+from core.money import format_money
 from outbox.services import outbox_enqueue
 from sso.models import User
 
@@ -64,7 +65,7 @@ def notify(
                     "body": body,
                     "number": order.number,
                     "po_number": order.po_number,
-                    "total": f"{order.currency} {order.total:,.2f}",
+                    "total": format_money(order.total, order.currency),
                     "path": order_path(order),
                     "tracking_url": tracking_url,
                 },

@@ -162,7 +162,7 @@ def _create(
     if address is None:  # the integrity layer refuses a missing address first
         raise OrderInvalid([])
     order = Order.objects.create(
-        number=_next_number(timezone.now().year),
+        number=_next_number(draft.today.year),
         company=company,
         placed_by=actor,
         currency=draft.currency,
@@ -218,9 +218,15 @@ def _decider(actor: Any, order: Order) -> Membership:
             raise ApprovalRefused(
                 "already_decided", f"Order {order.number} was already rejected or cancelled."
             )
-        who = order.approved_by.full_name if order.approved_by else "someone else"
+        if order.approved_by is None:
+            raise ApprovalRefused(
+                "not_awaiting_approval",
+                f"Order {order.number} is not waiting for approval "
+                f"(it is {order.get_process_state_display().lower()}).",
+            )
         raise ApprovalRefused(
-            "already_decided", f"Order {order.number} was already approved by {who}."
+            "already_decided",
+            f"Order {order.number} was already approved by {order.approved_by.full_name}.",
         )
     if order.placed_by_id == membership.user_id:
         raise ApprovalRefused("own_order", "Nobody approves their own order: ask a colleague.")

@@ -800,7 +800,10 @@ def test_reorder_puts_all_or_chosen_lines_in_the_cart(alpha, x, products):
         {
             "added": 1,
             "notes": [
-                {"sku": "NUT", "message": "NUT: the price went up from 2.5 to 3 EUR per pcs."}
+                {
+                    "sku": "NUT",
+                    "message": "NUT: the price went up from EUR 2.50 to EUR 3.00 per pcs.",
+                }
             ],
         },
     )
@@ -1007,7 +1010,7 @@ def test_a_viewer_reads_but_every_write_is_403_and_changes_nothing(
         assert response.status_code == 403, (method, path)
         assert response.json() == {
             "code": "permission_denied",
-            "message": "As a viewer you can look, but not order.",
+            "message": "Your role (viewer) lets you look at the catalogue and orders, but not order: ask your company admin.",
             "field": None,
         }
     assert _state(alpha, order, saved) == before

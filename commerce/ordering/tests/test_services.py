@@ -223,8 +223,14 @@ def test_a_product_not_in_the_cart_cannot_have_its_quantity_set(alpha, x, produc
 @pytest.mark.parametrize(
     ("role", "message"),
     [
-        (MemberRole.VIEWER, "As a viewer you can look, but not order."),
-        (MemberRole.FINANCE, "As a finance you can look, but not order."),
+        (
+            MemberRole.VIEWER,
+            "Your role (viewer) lets you look at the catalogue and orders, but not order: ask your company admin.",
+        ),
+        (
+            MemberRole.FINANCE,
+            "Your role (finance) lets you look at the catalogue and orders, but not order: ask your company admin.",
+        ),
     ],
 )
 def test_members_who_only_look_cannot_fill_a_cart(alpha, x, products, role, message):
@@ -497,7 +503,7 @@ def test_reordering_uses_todays_prices_and_says_what_changed(alpha, x, products)
 
         assert result.added == 2
         assert [(n.sku, n.message) for n in result.notes] == [
-            ("BOLT", "BOLT: the price went up from 10 to 12.5 EUR per pcs."),
+            ("BOLT", "BOLT: the price went up from EUR 10.00 to EUR 12.50 per pcs."),
             ("GLUE", "GLUE (Thread glue) can no longer be ordered."),
         ]
         assert cart_lines(x.buyer) == [("BOLT", 10), ("NUT", 20)]
@@ -1184,3 +1190,60 @@ def test_an_order_filter_with_a_company_id_that_is_not_one_finds_nothing(alpha, 
             Order.objects.all(), OrderFilters(company=str(x.company.public_id)), None
         )
         assert mine.count() == 1
+
+
+def test_a_net_terms_order_does_not_ship_while_the_customer_is_over_its_limit(
+    alpha, x, products, staff, carrier
+):
+    with schema_context(alpha.schema):
+        # given a confirmed net-terms order of 200.00, and the limit lowered since it was placed
+        order = confirmed(x, staff, {products["BOLT"]: 20})
+        x.company.credit_limit = Decimal("150")
+        x.company.save()
+        before = state(order)
+
+        # when it ships, then the cross-axis rule refuses and nothing changes
+        with pytest.raises(TransitionRefused) as refused:
+            shipment_create(actor=staff["dispatcher"], order=order, carrier_id=carrier.public_id)
+        assert refused.value.message == (
+            "The customer is over its credit limit: record a payment or raise the limit "
+            "before dispatch."
+        )
+        assert state(order) == before
+
+        # once part of it is paid, the customer is back under the limit and it ships
+        payment_record(actor=staff["finance"], order=order, amount="60")
+        shipment_create(actor=staff["dispatcher"], order=order, carrier_id=carrier.public_id)
+        assert state(order)["states"] == ("in_dispatch", "approved", "partially_paid")
+
+
+def test_an_order_that_never_needed_approval_says_so(alpha, x, products):
+    with schema_context(alpha.schema):
+        order = place(x, x.buyer, {products["BOLT"]: 2})
+        with pytest.raises(ApprovalRefused) as refused:
+            order_approve(actor=x.approver, order=order)
+        assert (refused.value.code, refused.value.message) == (
+            "not_awaiting_approval",
+            f"Order {order.number} is not waiting for approval (it is received).",
+        )
+
+
+def test_list_names_are_unique_whatever_their_case(alpha, x):
+    with schema_context(alpha.schema):
+        list_create(actor=x.buyer, name="Weekly restock")
+        with pytest.raises(OrderingError) as refused:
+            list_create(actor=x.buyer, name="WEEKLY RESTOCK")
+        assert refused.value.message == "Your company already has a list called “WEEKLY RESTOCK”."
+        assert RequisitionList.objects.filter(company=x.company).count() == 1
+
+
+def test_a_paid_order_takes_no_more_payments(alpha, x, products, staff):
+    with schema_context(alpha.schema):
+        order = place(x, x.buyer, {products["BOLT"]: 2})
+        payment_record(actor=staff["finance"], order=order, amount="20")
+        with pytest.raises(OrderingError) as refused:
+            payment_record(actor=staff["finance"], order=order, amount="1")
+        assert (refused.value.code, refused.value.message) == (
+            "paid_in_full",
+            f"Order {order.number} is paid in full.",
+        )

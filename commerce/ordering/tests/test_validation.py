@@ -613,3 +613,15 @@ def test_warnings_alone_do_not_stop_an_order(alpha, x, products):
         assert (order.process_state, order.total) == ("received", Decimal("1514.00"))
         assert list(order.lines.values_list("sku", "quantity")) == [("GLUE", 2), ("BOLT", 150)]
         assert cart_lines(x.buyer) == []
+
+
+def test_the_in_stock_fix_respects_the_minimum_and_the_multiple(alpha, x, products):
+    with schema_context(alpha.schema):
+        # given 43 lock nuts in stock (minimum 10, multiples of 5) and 50 in the cart
+        StockLevel.objects.filter(product=products["NUT"]).update(on_hand=43)
+        cart_add(actor=x.buyer, product_id=products["NUT"].public_id, quantity=50)
+
+        # then the offer is the most that is in stock *and* orderable: 40, not 43
+        view = draft_view(x.buyer.membership, cart_items(buyer_cart(x.buyer.membership)))
+        stock = next(p for p in view.problems if p.code == "out_of_stock")
+        assert stock.fix == {"set_quantity": 40}
