@@ -150,7 +150,9 @@ class CheckoutForm(StyledForm):
             self.fields["po_number"].widget.attrs["aria-required"] = "true"
 
     def to_input(self) -> CheckoutInput:
-        """What was sent, as the checkout service reads it (call after ``is_valid``)."""
+        """What was sent, as the checkout service reads it; a field that did not parse (a
+        date) is left out, and shown with its error."""
+        self.is_valid()
         data = self.cleaned_data
         return CheckoutInput(
             delivery_address=data.get("delivery_address") or None,
@@ -188,7 +190,8 @@ class OrderFilterForm(StyledForm):
 
     def filters(self) -> OrderFilters:
         """The filters that parsed; a field with an error is left out (and shown)."""
-        data = self.cleaned_data if self.is_valid() else _valid_part(self)
+        self.is_valid()
+        data = self.cleaned_data  # holds only the fields that parsed
         return OrderFilters(
             search=(data.get("q") or "").strip(),
             date_from=data.get("date_from"),
@@ -205,10 +208,6 @@ class OrderFilterForm(StyledForm):
     @property
     def active(self) -> bool:
         return any(self.data.get(name) for name in self.fields)
-
-
-def _valid_part(form: forms.Form) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
 
 
 class DecisionForm(StyledForm):

@@ -43,17 +43,18 @@ def _form(request: HttpRequest, membership: Membership) -> CheckoutForm:
 
 
 def _input(form: CheckoutForm) -> CheckoutInput:
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
         return form.to_input()
-    if form.is_bound:  # a field that did not parse (a date) is left out, and shown
-        valid = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-        return CheckoutInput(
-            delivery_address=valid.get("delivery_address") or None,
-            po_number=valid.get("po_number") or "",
-            cost_centre=valid.get("cost_centre") or None,
-            note=valid.get("note") or "",
-        )
     return CheckoutInput(delivery_address=form.initial.get("delivery_address") or None)
+
+
+def _mark_invalid(form: CheckoutForm, name: str) -> None:
+    """Style a field the services found wrong as the form's own errors are styled."""
+    attrs = form.fields[name].widget.attrs
+    if "is-invalid" not in attrs.get("class", ""):
+        attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+    attrs["aria-invalid"] = "true"
+    attrs["aria-describedby"] = f"id_{name}_error"
 
 
 def _context(
@@ -70,9 +71,10 @@ def _context(
     placed = selectors.place_problems(found, hide={"cart_empty"})
     if form.is_bound:
         for name, field_problems in placed.by_field.items():
-            for problem in field_problems:
-                if name in form.fields:
+            if name in form.fields:
+                for problem in field_problems:
                     form.add_error(name, f"{problem.message} {problem.suggestion}".strip())
+                _mark_invalid(form, name)
     company = view.company
     return {
         "form": form,

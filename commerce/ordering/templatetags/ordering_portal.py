@@ -9,8 +9,9 @@ from typing import Any
 from django import template
 
 from commerce.customers.policies import buyer_membership, can_order
-from commerce.ordering.policies import DECIDING_ROLES
+from commerce.ordering.policies import DECIDING_ROLES, require_orderer
 from commerce.ordering.selectors.portal import nav_counts
+from core.errors import NotFound, PermissionDenied
 from core.money import format_money, format_unit_price
 
 register = template.Library()
@@ -46,6 +47,16 @@ def may_order(user: Any) -> bool:
     with the session's user)."""
     membership = buyer_membership(user)
     return membership is not None and can_order(membership)
+
+
+@register.filter
+def why_not_order(user: Any) -> str:
+    """The policy's own words for why this user may not order ("" when they may)."""
+    try:
+        require_orderer(user)
+    except (PermissionDenied, NotFound) as exc:
+        return exc.message
+    return ""
 
 
 @register.filter
