@@ -681,6 +681,16 @@ def test_an_approver_approves_from_the_queue(alpha, x, waiting):
     assert numbers(body(client.get("/approvals/"))) == []
 
 
+def test_the_queue_holds_only_orders_within_the_approvers_limit(alpha, x, waiting):
+    with schema_context(alpha.schema):
+        membership = x.approver.membership
+        membership.approval_limit = Decimal("150")
+        membership.save()
+    assert numbers(body(client_for(alpha, "x-approver@buyer.test").get("/approvals/"))) == []
+    admin_queue = body(client_for(alpha, "x-admin@buyer.test").get("/approvals/"))
+    assert numbers(admin_queue) == [waiting.number]
+
+
 def test_a_rejection_needs_a_comment_and_the_buyer_sees_it(alpha, x, waiting):
     client = client_for(alpha, "x-approver@buyer.test")
     page = body(client.get(f"/orders/{waiting.public_id}/"))
