@@ -6,6 +6,7 @@ which every write produces), and a new endpoint fails the completeness test unti
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,8 +24,17 @@ from commerce.catalog.imports import import_upload
 from commerce.catalog.services import product_image_add
 from commerce.customers.choices import MemberRole
 from commerce.customers.services import invitation_create
+from commerce.ordering.models import Notification
+from commerce.ordering.services import (
+    CheckoutInput,
+    carrier_save,
+    cart_add,
+    list_create,
+    order_place,
+)
 from commerce.pricing.services import contract_price_create, price_list_item_set
 from conftest import TEST_PASSWORD
+from sso.models import User
 from sso.services import user_create
 from tests.factories import (
     CategoryFactory,
@@ -524,6 +534,230 @@ ENDPOINTS = [
         )
         for n in ("products", "stock", "price-lists", "companies", "contract-prices")
     ],
+    # ordering API (buyer side: staff have no cart or lists; company X's objects 404 elsewhere)
+    *[
+        Endpoint(
+            f"api:ordering-{n}", m, path, "buyer", kind=API, data=d, wrong="admin", wrong_status=404
+        )
+        for n, m, path, d in (
+            ("cart", "GET", "/api/v1/cart", {}),
+            ("cart", "DELETE", "/api/v1/cart", {}),
+            ("cart-lines", "POST", "/api/v1/cart/lines", {"product": "{p}", "quantity": 1}),
+            ("cart-line", "PUT", "/api/v1/cart/lines/{p}", {"quantity": 2}),
+            ("quick-order", "POST", "/api/v1/cart/quick-order", {"lines": "MAT-1 2"}),
+            ("lists", "GET", "/api/v1/lists", {}),
+            ("lists", "POST", "/api/v1/lists", {"name": "Matrix"}),
+        )
+    ],
+    *[
+        Endpoint(
+            f"api:ordering-{n}",
+            m,
+            path,
+            "buyer",
+            kind=API,
+            data=d,
+            wrong=w,
+            wrong_status=403 if w == "xv" else 404,
+            company=True,
+        )
+        for n, m, path, d, w in (
+            ("list", "GET", "/api/v1/lists/{xlist}", {}, "admin"),
+            ("list", "PATCH", "/api/v1/lists/{xlist}", {"name": "Renamed"}, "xv"),
+            ("list", "DELETE", "/api/v1/lists/{xlist}", {}, "xv"),
+            ("list-item", "PUT", "/api/v1/lists/{xlist}/items/{p}", {"quantity": 3}, "xv"),
+            ("list-to-cart", "POST", "/api/v1/lists/{xlist}/add-to-cart", {}, "xv"),
+            ("order-reorder", "POST", "/api/v1/orders/{xorder}/reorder", {}, "xv"),
+            ("order-cancel", "POST", "/api/v1/orders/{xorder}/cancel", {"reason": "x"}, "xv"),
+        )
+    ],
+    Endpoint("api:ordering-orders", "GET", "/api/v1/orders", "buyer", kind=API),
+    Endpoint(
+        "api:ordering-orders",
+        "POST",
+        "/api/v1/orders",
+        "buyer",
+        kind=API,
+        data={"delivery_address": "{xaddr}"},
+        wrong="xv",
+    ),
+    Endpoint(
+        "api:ordering-order", "GET", "/api/v1/orders/{xorder}", "buyer", kind=API, company=True
+    ),
+    Endpoint(
+        "api:ordering-order-shipments",
+        "GET",
+        "/api/v1/orders/{xorder}/shipments",
+        "buyer",
+        kind=API,
+        company=True,
+    ),
+    *[
+        Endpoint(
+            f"api:ordering-order-{n}",
+            "POST",
+            f"/api/v1/orders/{{xorder}}/{n}",
+            "buyer",
+            kind=API,
+            data=d,
+            wrong="xb",
+            company=True,
+        )
+        for n, d in (("approve", {}), ("reject-approval", {"comment": "No"}))
+    ],
+    *[
+        Endpoint(
+            f"api:ordering-order-{n}",
+            "POST",
+            f"/api/v1/orders/{{xorder}}/{n}",
+            "staff",
+            kind=API,
+            data=d,
+            wrong=w,
+            company=True,
+        )
+        for n, d, w in (
+            ("validate", {}, "xb"),
+            ("reject", {"reason": "No"}, "xb"),
+            ("confirm", {}, "dispatcher"),
+            ("ship", {"carrier": "{carrier}"}, "validator"),
+            ("deliver", {}, "validator"),
+            ("payments", {"amount": "1.00"}, "validator"),
+        )
+    ],
+    # ordering portal pages (buyers; staff get 404 like the catalogue; viewers may not order)
+    *[
+        Endpoint(f"ordering-portal:{n}", "GET", path, "buyer", wrong="admin", wrong_status=404)
+        for n, path in (
+            ("cart", "/cart/"),
+            ("quick-order", "/quick-order/"),
+            ("lists", "/lists/"),
+            ("checkout", "/checkout/"),
+            ("orders", "/orders/"),
+            ("orders-export", "/orders/export.csv"),
+            ("approvals", "/approvals/"),
+            ("notifications", "/notifications/"),
+        )
+    ],
+    *[
+        Endpoint(f"ordering-portal:{n}", "POST", path, "buyer", data=d, wrong="xv")
+        for n, path, d in (
+            ("cart-add", "/cart/add/", {"product": "{p}", "quantity": "1"}),
+            ("cart-line", "/cart/lines/{p}/", {"quantity": "3"}),
+            ("cart-line-remove", "/cart/lines/{p}/remove/", {}),
+            ("cart-clear", "/cart/clear/", {}),
+            ("cart-save", "/cart/save/", {"new_name": "From cart"}),
+            ("quick-order", "/quick-order/", {"text": "MAT-1 2"}),
+            ("lists", "/lists/", {"name": "New list"}),
+            ("checkout", "/checkout/", {"delivery_address": "{xaddr}"}),
+        )
+    ],
+    Endpoint(
+        "ordering-portal:checkout-review",
+        "POST",
+        "/checkout/review/",
+        "buyer",
+        data={"delivery_address": "{xaddr}"},
+        wrong="admin",
+        wrong_status=404,
+    ),
+    Endpoint(
+        "ordering-portal:notifications-read-all",
+        "POST",
+        "/notifications/read/",
+        "buyer",
+        wrong="admin",
+        wrong_status=404,
+    ),
+    Endpoint(
+        "ordering-portal:notification-read",
+        "POST",
+        "/notifications/{xnote}/read/",
+        "buyer",
+        wrong="xa",
+        wrong_status=404,
+        company=True,
+    ),
+    Endpoint(
+        "ordering-portal:list",
+        "GET",
+        "/lists/{xlist}/",
+        "buyer",
+        wrong="admin",
+        wrong_status=404,
+        company=True,
+    ),
+    Endpoint(
+        "ordering-portal:order",
+        "GET",
+        "/orders/{xorder}/",
+        "buyer",
+        wrong="admin",
+        wrong_status=404,
+        company=True,
+    ),
+    *[
+        Endpoint(f"ordering-portal:{n}", "POST", path, "buyer", data=d, wrong=w, company=True)
+        for n, path, d, w in (
+            ("list-rename", "/lists/{xlist}/rename/", {"name": "Renamed"}, "xv"),
+            ("list-delete", "/lists/{xlist}/delete/", {}, "xv"),
+            ("list-add-item", "/lists/{xlist}/items/", {"sku": "MAT-1", "quantity": "2"}, "xv"),
+            ("list-item", "/lists/{xlist}/items/{p}/", {"quantity": "2"}, "xv"),
+            ("list-item-remove", "/lists/{xlist}/items/{p}/remove/", {}, "xv"),
+            ("list-to-cart", "/lists/{xlist}/cart/", {}, "xv"),
+            ("order-approve", "/orders/{xorder}/approve/", {"comment": "ok"}, "xb"),
+            ("order-reject", "/orders/{xorder}/reject/", {"comment": "no"}, "xb"),
+            ("order-cancel", "/orders/{xorder}/cancel/", {"reason": "no"}, "xv"),
+            ("order-reorder", "/orders/{xorder}/reorder/", {"scope": "all"}, "xv"),
+        )
+    ],
+    # ordering back office (staff; buyers are refused)
+    *[
+        Endpoint(f"ordering-backoffice:{n}", "GET", path, "staff", wrong="xb")
+        for n, path in (
+            ("queue", "/backoffice/orders/"),
+            ("export", "/backoffice/orders/export.csv"),
+            ("carriers", "/backoffice/orders/carriers/"),
+            ("carrier-edit", "/backoffice/orders/carriers/{carrier}/"),
+            ("detail", "/backoffice/orders/{xorder}/"),
+        )
+    ],
+    Endpoint(
+        "ordering-backoffice:carriers",
+        "POST",
+        "/backoffice/orders/carriers/",
+        "staff",
+        data={"name": "Matrix", "tracking_url_template": "https://t.example/{tracking}"},
+        wrong="validator",
+    ),
+    Endpoint(
+        "ordering-backoffice:carrier-edit",
+        "POST",
+        "/backoffice/orders/carriers/{carrier}/",
+        "staff",
+        data={"name": "Matrix", "tracking_url_template": "https://t.example/{tracking}"},
+        wrong="validator",
+    ),
+    *[
+        Endpoint(
+            f"ordering-backoffice:{n}",
+            "POST",
+            f"/backoffice/orders/{{xorder}}/{n}/",
+            "staff",
+            data=d,
+            wrong=w,
+        )
+        for n, d, w in (
+            ("validate", {}, "dispatcher"),
+            ("reject", {"reason": "No"}, "dispatcher"),
+            ("confirm", {}, "dispatcher"),
+            ("cancel", {"cancel_reason": "No"}, "dispatcher"),
+            ("ship", {"carrier": "{carrier}"}, "validator"),
+            ("deliver", {}, "validator"),
+            ("payment", {"amount": "1.00"}, "validator"),
+            ("proforma", {}, "validator"),
+        )
+    ],
 ]
 
 # Endpoints anyone may call, and why that is safe.
@@ -571,14 +805,15 @@ def world(alpha, beta, tmp_path, settings):
         MembershipFactory(
             company=x, role=MemberRole.VIEWER, user=UserFactory(email="xv@buyer.test")
         )
-        user_create(
-            actor=alpha.admin,
-            email="validator@alpha.test",
-            full_name="Val",
-            password=TEST_PASSWORD,
-            kind="staff",
-            staff_role="validator",
-        )
+        for role in ("validator", "dispatcher"):
+            user_create(
+                actor=alpha.admin,
+                email=f"{role}@alpha.test",
+                full_name=role.title(),
+                password=TEST_PASSWORD,
+                kind="staff",
+                staff_role=role,
+            )
         invitation, _ = invitation_create(
             actor=alpha.admin,
             company=x,
@@ -610,6 +845,15 @@ def world(alpha, beta, tmp_path, settings):
             kind="stock",
             upload=SimpleUploadedFile("s.csv", b"sku,warehouse,on_hand\n"),
         )
+        x_buyer = User.objects.get(email="xb@buyer.test")
+        cart_add(actor=x_buyer, product_id=product.public_id, quantity=2)
+        order = order_place(actor=x_buyer, data=CheckoutInput(delivery_address=ids["xaddr"]))
+        x_list = list_create(actor=x_buyer, name="Matrix list")
+        carrier = carrier_save(
+            actor=alpha.admin,
+            name="Matrix Post",
+            tracking_url_template="https://t.example/{tracking}",
+        )
         key, _ = api_key_create(actor=alpha.admin, name="K", scopes=["read"])
         _, read_raw = api_key_create(actor=alpha.admin, name="R", scopes=["read"])
         _, integration_raw = api_key_create(actor=alpha.admin, name="I", scopes=["integration"])
@@ -625,6 +869,10 @@ def world(alpha, beta, tmp_path, settings):
             c=str(CategoryFactory().public_id),
             w=str(WarehouseFactory().public_id),
             xinv=str(invitation.public_id),
+            xorder=str(order.public_id),
+            xlist=str(x_list.public_id),
+            carrier=str(carrier.public_id),
+            xnote=str(Notification.objects.get(user=x_buyer, order=order).public_id),
         )
     with schema_context(beta.schema):
         MembershipFactory(user=UserFactory(email="bb@buyer.test"))
@@ -638,6 +886,7 @@ def _client(who: str, alpha, beta, world) -> Client:
     email = {
         "admin": "admin@alpha.test",
         "validator": "validator@alpha.test",
+        "dispatcher": "dispatcher@alpha.test",
         "beta_admin": "admin@beta.test",
         "beta_buyer": "bb@buyer.test",
     }.get(who, f"{who}@buyer.test")
@@ -647,13 +896,24 @@ def _client(who: str, alpha, beta, world) -> Client:
     return client
 
 
+class _Ids(dict[str, str]):
+    """Ids for ``str.format_map``; other placeholders (a carrier's ``{tracking}``) stay."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def _call(client: Client, endpoint: Endpoint, ids: dict[str, str]) -> Any:
     path = endpoint.path.format(**ids)
+    known = _Ids(ids)
+    data = {k: v.format_map(known) if isinstance(v, str) else v for k, v in endpoint.data.items()}
     if endpoint.method == "GET":
         return client.get(path)
     if endpoint.kind == API:
-        return client.post(path, endpoint.data, content_type="application/json")
-    return client.post(path, endpoint.data)
+        return client.generic(
+            endpoint.method, path, json.dumps(data), content_type="application/json"
+        )
+    return client.post(path, data)
 
 
 def _audit_count(schema: str) -> int:
