@@ -27,7 +27,7 @@ def test_console_lists_every_tenant_with_counts(console, alpha, beta):
     assert page.status_code == 200
     rows = {row["tenant"].slug: row for row in page.context["rows"]}
     assert set(rows) == {"alpha", "beta"}  # never the control plane or the template
-    assert rows["alpha"]["counts"] == {"users": 1, "products": 0, "orders": None}
+    assert rows["alpha"]["counts"] == {"users": 1, "products": 0, "orders": 0}
     body = page.content.decode()
     assert "alpha.portico.localhost" in body and "Trial" in body and "Starter" in body
 
