@@ -120,6 +120,7 @@ def pytest_configure(config: Any) -> None:
     # runs: the catalogue cache is off, except in the tests of the cache itself.
     django_settings.CATALOGUE_CACHE_SECONDS = 0
     django_settings.SNAPSHOT_CACHE_SECONDS = 0
+    django_settings.ORDERS_CACHE_SECONDS = 0
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -105,6 +105,7 @@ class Env:
     routing_cache_seconds: float
     catalogue_cache_seconds: int
     snapshot_cache_seconds: int
+    orders_cache_seconds: int
     db_conn_max_age: int
     secure_cookies: bool
     log_level: str
@@ -179,6 +180,7 @@ def load() -> Env:
         routing_cache_seconds=_float("ROUTING_CACHE_SECONDS", 30.0),
         catalogue_cache_seconds=_int("CATALOGUE_CACHE_SECONDS", 600),
         snapshot_cache_seconds=_int("SNAPSHOT_CACHE_SECONDS", 300),
+        orders_cache_seconds=_int("ORDERS_CACHE_SECONDS", 300),
         db_conn_max_age=_int("DB_CONN_MAX_AGE", 300),
         secure_cookies=_bool("SECURE_COOKIES", production),
         log_level=_get("LOG_LEVEL", "INFO") or "INFO",

@@ -201,6 +201,9 @@ CATALOGUE_CACHE_SECONDS = ENV.catalogue_cache_seconds
 # The signed-in user, portal settings and theme are read from snapshots (core.snapshots).
 SNAPSHOT_CACHE_SECONDS = ENV.snapshot_cache_seconds
 
+# Rendered order lists (buyer history, supplier queue) are cached (commerce.ordering.cache).
+ORDERS_CACHE_SECONDS = ENV.orders_cache_seconds
+
 # CSV imports: files above this many rows are validated and applied by a worker.
 CATALOG_IMPORT_ASYNC_ROWS = 500
 CATALOG_IMPORT_MAX_ROWS = 100_000

@@ -11,8 +11,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -34,8 +36,10 @@ from api.v1.ordering.outputs import (
     order_data,
 )
 from commerce.catalog.selectors.portal import API_PAGE_SIZE
+from commerce.customers.policies import buyer_membership
 from commerce.ordering import services
 from commerce.ordering.access import access_order_by_id, orders_for
+from commerce.ordering.cache import ALL, cached_orders
 from commerce.ordering.choices import PaymentState, ProcessState, ValidationState
 from commerce.ordering.selectors import OrderFilters, buyer_status
 from commerce.ordering.selectors.api import (
@@ -166,23 +170,34 @@ class OrdersView(OrderingView):
         parameters=[OrderListInput],
         responses={200: OrderListOutput, 404: NOT_FOUND, 422: WRITE_ERRORS[422]},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         params = parse(OrderListInput, request.query_params)
         number = params.pop("page")
         filters = OrderFilters(
             **{key: value for key, value in params.items() if key != "company"},
             company=_id_text(params["company"]) or "",
         )
-        page = order_page(orders_for(request.user), filters, page=number, per_page=API_PAGE_SIZE)
-        data = {
-            "count": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "next": _page_url(request, page.number + 1) if page.has_next() else None,
-            "previous": _page_url(request, page.number - 1) if page.has_previous() else None,
-            "results": [_summary(order) for order in page],
-        }
-        return Response(OrderListOutput(data).data)
+
+        def build() -> bytes:
+            page = order_page(
+                orders_for(request.user), filters, page=number, per_page=API_PAGE_SIZE
+            )
+            data = {
+                "count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "next": _page_url(request, page.number + 1) if page.has_next() else None,
+                "previous": _page_url(request, page.number - 1) if page.has_previous() else None,
+                "results": [_summary(order) for order in page],
+            }
+            return bytes(JSONRenderer().render(OrderListOutput(data).data))
+
+        # The list is the same for every member of a company (for staff: of the portal), so it
+        # is cached rendered, per company and request (commerce.ordering.cache).
+        membership = buyer_membership(request.user)
+        scope = membership.company_id if membership is not None else ALL
+        body = cached_orders(scope, f"api|{request.build_absolute_uri()}", build)
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
         operation_id="orders_create",

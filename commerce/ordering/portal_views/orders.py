@@ -14,12 +14,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from commerce.customers.models import Membership
 from commerce.ordering import services
 from commerce.ordering.access import access_order_by_id
+from commerce.ordering.cache import cached_orders
 from commerce.ordering.forms import CancelForm, DecisionForm, OrderFilterForm, ReorderForm
 from commerce.ordering.models import Order
 from commerce.ordering.portal_views.common import buyer_page, done, page_query, refused, safe_next
@@ -39,19 +42,32 @@ def _filters(request: HttpRequest) -> tuple[OrderFilterForm, OrderFilters]:
 @require_GET
 @buyer_page
 def orders(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The company's orders, newest first, 20 a page, with the buyer's one-line status."""
+    """The company's orders, newest first, 20 a page, with the buyer's one-line status. The
+    page's content (filters and list) is the same for every member of the company: it comes
+    rendered from the orders cache (commerce.ordering.cache); only the shell (navigation, with
+    this user's cart and inbox counts) is rendered per request."""
     form, filters = _filters(request)
-    found = selectors.company_orders(membership, filters, timezone.get_current_timezone())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    tz = timezone.get_current_timezone()
+
+    def results() -> str:
+        found = selectors.company_orders(membership, filters, tz)
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render_to_string(
+            "portal/ordering/_orders_results.html",
+            {
+                "form": form,
+                "page": page,
+                "rows": [(order, buyer_status(order)) for order in page.object_list],
+                "query": page_query(request),
+            },
+        )
+
+    key = f"history|{tz}|{sorted(request.GET.lists())}"
+    html = cached_orders(membership.company_id, key, results)
     return render(
         request,
         "portal/ordering/orders.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": [(order, buyer_status(order)) for order in page.object_list],
-            "query": page_query(request),
-        },
+        {"content_html": mark_safe(html)},  # noqa: S308  (our own template's output)
     )
 
 

@@ -21,6 +21,7 @@ from audit.services import audit_record
 from commerce.catalog.cache import catalogue_changed
 from commerce.catalog.models import StockLevel
 from commerce.ordering.access import access_order_by_id
+from commerce.ordering.cache import orders_changed
 from commerce.ordering.choices import (
     Axis,
     NotificationKind,
@@ -189,6 +190,7 @@ def shipment_create(
                 "lines": {line.sku: quantity for line, quantity in plan},
             },
         )
+        orders_changed(locked.company_id)
         tell_buyer(
             locked,
             NotificationKind.DISPATCHED,
@@ -309,6 +311,7 @@ def payment_record(*, actor: Any, order: Order, amount: Any, reference: str = ""
         refusal = cross_axis_refusal(locked, Axis.PAYMENT, target)
         if refusal:  # also when the state stays (a second part-payment of a cancelled order)
             raise TransitionRefused("transition_blocked", refusal)
+        orders_changed(locked.company_id)
         locked.amount_paid += value
         locked.save(update_fields=["amount_paid", "updated_at"])
         comment = f"{format_money(value, locked.currency)} received" + (

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from audit.services import audit_record
+from commerce.ordering.cache import orders_changed
 from commerce.ordering.choices import STATE_LABELS, TRANSITIONS, Axis
 from commerce.ordering.errors import TransitionRefused
 from commerce.ordering.models import Order, OrderEvent
@@ -46,6 +47,7 @@ def move(order: Order, axis: str, to: str, *, actor: Any, comment: str = "") -> 
         raise TransitionRefused("transition_blocked", refusal)
     setattr(order, field, to)
     order.save(update_fields=[field, "updated_at"])
+    orders_changed(order.company_id)
     label = getattr(actor, "email", "") or "system"
     event = OrderEvent.objects.create(
         order=order,
