@@ -73,7 +73,10 @@ def draft_lines(
         quantities={product.pk: quantity for product, quantity in items},
     )
     stock = free_stock(ids)
-    visible = set(visible_products(company).filter(pk__in=ids).values_list("pk", flat=True))
+    if company.assortment_restricted:
+        visible = set(visible_products(company).filter(pk__in=ids).values_list("pk", flat=True))
+    else:  # every active product: no query needed
+        visible = {p.pk for p in products if p.active}
     return [
         DraftLine(
             product=product,

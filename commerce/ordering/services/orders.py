@@ -240,6 +240,16 @@ def _decider(actor: Any, order: Order) -> Membership:
     return membership
 
 
+def _approval_requests_done(order: Order) -> None:
+    """Once an order is decided, the other approvers' "needs your approval" notices are read:
+    nothing is left for them to do."""
+    from commerce.ordering.models import Notification
+
+    Notification.objects.filter(
+        order=order, kind=NotificationKind.APPROVAL_NEEDED, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def order_approve(*, actor: Any, order: Order, comment: str = "") -> Order:
     """An approver lets the order go to the supplier."""
     with transaction.atomic():
@@ -249,6 +259,7 @@ def order_approve(*, actor: Any, order: Order, comment: str = "") -> Order:
         locked.decision_comment = comment.strip()
         locked.save(update_fields=["approved_by", "decision_comment", "updated_at"])
         move(locked, Axis.PROCESS, ProcessState.RECEIVED, actor=actor, comment=comment.strip())
+        _approval_requests_done(locked)
         tell_buyer(locked, NotificationKind.APPROVED, body=comment.strip())
     return locked
 
@@ -266,6 +277,7 @@ def order_reject_approval(*, actor: Any, order: Order, comment: str) -> Order:
         locked.decision_comment = reason
         locked.save(update_fields=["decision_comment", "updated_at"])
         move(locked, Axis.PROCESS, ProcessState.CANCELLED, actor=actor, comment=reason)
+        _approval_requests_done(locked)
         tell_buyer(locked, NotificationKind.APPROVAL_REJECTED, body=reason)
     return locked
 

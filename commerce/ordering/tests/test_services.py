@@ -1247,3 +1247,17 @@ def test_a_paid_order_takes_no_more_payments(alpha, x, products, staff):
             "paid_in_full",
             f"Order {order.number} is paid in full.",
         )
+
+
+def test_a_decision_clears_every_approvers_request(alpha, x, products):
+    with schema_context(alpha.schema):
+        x.company.approval_threshold = Decimal("10")
+        x.company.save()
+        order = place(x, x.buyer, {products["BOLT"]: 2})
+        asked = Notification.objects.filter(order=order, kind="approval_needed")
+        assert sorted(asked.values_list("user__email", flat=True)) == [
+            "x-admin@buyer.test",
+            "x-approver@buyer.test",
+        ]
+        order_approve(actor=x.approver, order=order)
+        assert not asked.filter(read_at__isnull=True).exists()
