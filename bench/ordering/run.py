@@ -115,21 +115,26 @@ def _products(schema: str, company_id: int) -> list[tuple[int, int]]:
 
 
 def fill_cart(schema: str, email: str, product_ids: list[tuple[int, int]]) -> None:
+    """Put the 20 lines in ``email``'s cart, in three SQL statements (the client's own cost
+    must stay small next to the server's)."""
     from django.db import connection
     from django_tenants.utils import schema_context
 
-    from commerce.ordering.models import Cart, CartLine
-    from sso.models import User
-
-    with schema_context(schema):
-        user = User.objects.select_related("membership").get(email=email)
-        cart, _ = Cart.objects.get_or_create(
-            user=user, defaults={"company_id": user.membership.company_id}
+    with schema_context(schema), connection.cursor() as cursor:
+        cursor.execute(
+            "WITH u AS (SELECT s.id AS user_id, m.company_id FROM sso_user s "
+            "JOIN customers_membership m ON m.user_id = s.id WHERE s.email = %s) "
+            "INSERT INTO ordering_cart (user_id, company_id, updated_at) "
+            "SELECT user_id, company_id, now() FROM u "
+            "ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id",
+            [email],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM ordering_cartline WHERE cart_id = %s", [cart.pk])
-        CartLine.objects.bulk_create(
-            CartLine(cart=cart, product_id=pid, quantity=quantity) for pid, quantity in product_ids
+        (cart_id,) = cursor.fetchone()
+        cursor.execute("DELETE FROM ordering_cartline WHERE cart_id = %s", [cart_id])
+        cursor.execute(
+            "INSERT INTO ordering_cartline (cart_id, product_id, quantity, added_at) "
+            "SELECT %s, p, q, now() FROM unnest(%s::bigint[], %s::int[]) AS t(p, q)",
+            [cart_id, [p for p, _ in product_ids], [q for _, q in product_ids]],
         )
 
 

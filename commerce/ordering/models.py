@@ -332,7 +332,15 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="ordering_notif_user_new")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ordering_notif_user_new"),
+            # The unread count in every page's navigation reads only the unread rows.
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="ordering_notif_unread",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

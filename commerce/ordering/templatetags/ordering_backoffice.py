@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from commerce.ordering.cache import ALL, cached_orders
 from commerce.ordering.selectors.backoffice import waiting_for_validation
 from core.money import format_money
 
@@ -15,8 +16,9 @@ register = template.Library()
 
 @register.simple_tag
 def orders_waiting() -> int:
-    """Orders received and waiting for a validator (one COUNT query)."""
-    return waiting_for_validation()
+    """Orders received and waiting for a validator: one COUNT query, kept in the orders cache
+    (any move of any order refreshes it)."""
+    return cached_orders(ALL, "nav-waiting", waiting_for_validation)
 
 
 @register.filter
