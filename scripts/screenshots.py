@@ -1,9 +1,9 @@
-"""Take the README tour screenshots (1280×800 PNGs, one 390×844) into docs/screenshots/.
+"""Take the README tour screenshots (1280×800 PNGs, two 390×844) into docs/screenshots/.
 
     # against the running demo (`make run`), with its operator login:
     .venv/bin/python scripts/screenshots.py --url http://portico.localhost:8000
 
-    # only some of them (01–06 are the sign-up tour, 07–13 the catalogue tour):
+    # only some of them (01–06 sign-up, 07–13 catalogue, 14–21 ordering):
     .venv/bin/python scripts/screenshots.py --url http://portico.localhost:8000 --only 07,08,13
 
     # or start a server of its own on DATABASE_URL (--prepare migrates, bootstraps and seeds it):
@@ -15,12 +15,21 @@ PORTICO_OPERATOR_EMAIL / PORTICO_OPERATOR_PASSWORD (the defaults of `make run`).
 The catalogue tour (07–13) needs the demo seed (`portico_seed_demo`): it signs in to Northwind as
 its buyer at Brandt Metallbau and as its administrator, and uploads a small products CSV with one
 bad row (the import stops at the preview, so nothing is applied).
+The ordering tour (14–21) needs the demo seed's orders too: as Brandt's buyer it fills the cart
+with products it picks from the catalogue API (one at ¾ of a pallet, one below its minimum), pastes
+a quick order with two bad lines, reviews the checkout and looks at the order history and the
+delivered order; Brandt's approver opens the order waiting for approval on a phone; Northwind's
+administrator opens the order queue and fills in the ship form of the confirmed order. It places,
+approves and ships nothing: the buyer's cart is emptied before and after (on a running demo,
+whatever that buyer had in the cart is gone), the checkout is only reviewed, the approval and ship
+forms are not sent.
 Chromium is Debian's /usr/bin/chromium; `playwright install` is never needed.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -28,6 +37,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw, ImageFont
@@ -66,6 +76,16 @@ DEMO_COMPANY = "Brandt Metallbau GmbH"
 DEMO_SKU_FRAGMENT = "M10"  # part of a SKU: carriage bolts, hex bolts, nuts… in M10
 DEMO_BREAKS_SKU = "NW-PL-CP-180"  # in stock, on the Gold list with breaks from 10 and 50
 DEMO_CONTRACT_SKU = "NW-DB-WD-12"  # Brandt's contract price that ends on a date
+# The ordering tour: Brandt's approver (limit 5,000; the company wants approval above 2,500 and a
+# PO number on every order) and what the tour types in. No product has the unknown SKU.
+DEMO_APPROVER = "approver@brandt-metallbau.example"
+DEMO_UNKNOWN_SKU = "NW-ZZ-404"
+DEMO_BAD_QUANTITY = "2.5"  # not a whole number: quick order reports the line
+DEMO_CARRIER = "DHL Parcel"
+DEMO_TRACKING = "00340434161094016008"  # typed into the ship form, never sent
+CHECKOUT_AIM = 2900  # the cart's total at checkout: above Brandt's approval threshold of 2,500
+CATALOGUE_PAGES = 6  # API pages of in-stock products to choose the tour's products from
+STOCK_PROBLEMS = ("out_of_stock", "partly_in_stock", "ships_later")
 # A products CSV with one bad row (a list price that is not a number): the preview lists it.
 BAD_PRODUCTS_CSV = (
     "sku,name,category,unit,pack_size,list_price,active\n"
@@ -126,6 +146,7 @@ def free_subdomain(page: Page, site: Site) -> str:
 
 SIGNUP_SHOTS = {f"{n:02d}" for n in range(1, 7)}
 CATALOGUE_SHOTS = {f"{n:02d}" for n in range(7, 14)}
+ORDERING_SHOTS = {f"{n:02d}" for n in range(14, 22)}
 
 
 class Camera:
@@ -142,6 +163,10 @@ class Camera:
         page.screenshot(path=path)  # the viewport, as a visitor sees it
         self.shots.append(path)
         print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    def wants(self, *numbers: int) -> bool:
+        """Whether any of these shots is to be taken (every shot when ``only`` is empty)."""
+        return not self.only or any(f"{n:02d}" in self.only for n in numbers)
 
     def new_page(self, viewport: dict[str, int] = VIEWPORT) -> Page:
         context = self.browser.new_context(viewport=viewport, locale="en-GB")  # type: ignore[arg-type]
@@ -276,6 +301,282 @@ def catalogue_tour(camera: Camera, site: Site) -> None:
     camera.shoot(admin, 13, "backoffice-price-check")
 
 
+# The buyer's products as the catalogue API gives them (list, then each product's detail with
+# its ordering rules), fetched from the page: the session's cookie goes along.
+FIND_PRODUCTS_JS = """
+async pages => {
+  const found = [];
+  for (let n = 1; n <= pages; n++) {
+    const answer = await fetch(`/api/v1/catalogue/products?in_stock=true&page=${n}`);
+    if (!answer.ok) break;
+    const list = await answer.json();
+    const details = await Promise.all(list.results.map(async item =>
+      (await fetch(`/api/v1/catalogue/products/${item.id}`)).json()));
+    found.push(...details);
+    if (!list.next) break;
+  }
+  return found;
+}
+"""
+# A POST as the page's own htmx forms send it (the CSRF token from the page's hx-headers).
+POST_JS = """
+async ([path, fields]) => {
+  const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+  const answer = await fetch(path, {
+    method: "POST",
+    headers: {"X-CSRFToken": token, "HX-Request": "true"},
+    body: new URLSearchParams(fields),
+  });
+  return answer.status;
+}
+"""
+
+
+def find_products(page: Page) -> list[dict[str, Any]]:
+    """The signed-in buyer's orderable products that are in stock ("In stock": 20 or more free
+    units), with price, minimum, multiple and pallet quantity."""
+    found = page.evaluate(FIND_PRODUCTS_JS, CATALOGUE_PAGES)
+    return [
+        p
+        for p in found
+        if p.get("availability", {}).get("code") == "in_stock" and p["price"]["orderable"]
+    ]
+
+
+def unit_price(product: dict[str, Any]) -> float:
+    return float(product["price"]["unit_price"])
+
+
+def three_quarters_of_a_pallet(product: dict[str, Any]) -> int | None:
+    """A valid quantity of about ¾ of a pallet, which the cart offers to round up to a full
+    pallet (from half a pallet over, when the full pallet is a valid quantity), or None."""
+    pallet, step = product["pallet_quantity"], product["order_multiple"]
+    if not pallet or pallet % step:
+        return None
+    quantity = pallet * 3 // 4 // step * step
+    if quantity < product["min_order_qty"] or quantity % pallet < pallet / 2:
+        return None
+    return quantity
+
+
+def post(page: Page, path: str, **fields: str) -> None:
+    status = page.evaluate(POST_JS, [path, fields])
+    if status >= 400:
+        raise SystemExit(f"POST {path} {fields} answered {status}")
+
+
+def scroll_to_top(target: Any, margin: int = 16) -> None:
+    """Scroll so that ``target``'s card starts ``margin`` pixels below the top of the window."""
+    target.evaluate(
+        "(el, margin) => window.scrollTo(0, (el.closest('.card') || el)"
+        ".getBoundingClientRect().top + window.scrollY - margin)",
+        margin,
+    )
+
+
+def empty_cart(page: Page, site: Site) -> None:
+    page.goto(site.url("/cart/", subdomain=DEMO_PORTAL))
+    if page.get_by_test_id("empty-cart").count() == 0:
+        page.get_by_role("button", name="Empty the cart").click()
+    expect(page.get_by_test_id("empty-cart")).to_be_visible()
+
+
+def cart_line(page: Page, product: dict[str, Any]) -> Any:
+    return page.get_by_test_id("cart").locator(f"li.portal-line[data-sku='{product['sku']}']")
+
+
+def has_stock_problem(line: Any) -> bool:
+    return any(line.locator(f"[data-code={code}]").count() for code in STOCK_PROBLEMS)
+
+
+def fill_cart(page: Page, site: Site, products: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A line at ¾ of a pallet (typed into the cart, which re-totals live and offers the full
+    pallet) and a line below its product's minimum; returns the two products used."""
+    pallets = sorted(
+        (p for p in products if three_quarters_of_a_pallet(p)),
+        key=lambda p: (p["pallet_quantity"] // p["order_multiple"], -unit_price(p)),
+    )
+    pallet_product = None
+    for candidate in pallets[:8]:
+        # First a full pallet: when the stock covers it, the offer to round up is honest.
+        post(
+            page,
+            "/cart/add/",
+            product=candidate["id"],
+            quantity=str(candidate["pallet_quantity"]),
+        )
+        page.goto(site.url("/cart/", subdomain=DEMO_PORTAL))
+        if not has_stock_problem(cart_line(page, candidate)):
+            pallet_product = candidate
+            break
+        post(page, f"/cart/lines/{candidate['id']}/remove/")
+    if pallet_product is None:
+        raise SystemExit("no in-stock product with a full pallet free: is the demo seeded?")
+    minimum_product = next(
+        (p for p in products if p["min_order_qty"] > 1 and p["id"] != pallet_product["id"]),
+        None,
+    )
+    if minimum_product is None:
+        raise SystemExit("no in-stock product with a minimum order above 1")
+    post(
+        page,
+        "/cart/add/",
+        product=minimum_product["id"],
+        quantity=str(minimum_product["min_order_qty"] // 2),
+    )
+    page.goto(site.url("/cart/", subdomain=DEMO_PORTAL))
+    # The buyer types ¾ of a pallet: the total follows without a reload, the offer appears.
+    total = page.get_by_test_id("cart-total")
+    before = total.inner_text()
+    box = cart_line(page, pallet_product).locator("input[name=quantity]")
+    box.fill(str(three_quarters_of_a_pallet(pallet_product)))
+    box.press("Tab")
+    expect(total).not_to_have_text(before)
+    line = cart_line(page, pallet_product)
+    expect(line.locator("[data-code=pallet_rounding]")).to_be_visible()
+    expect(line.get_by_role("button", name="Round up to")).to_be_visible()
+    below = cart_line(page, minimum_product)
+    expect(below.locator("[data-code=below_minimum]")).to_be_visible()
+    return [pallet_product, minimum_product]
+
+
+def quick_order_text(
+    products: list[dict[str, Any]], in_cart: list[dict[str, Any]], cart_total: float
+) -> str:
+    """Two good lines that take the cart above the approval threshold (CHECKOUT_AIM), a line
+    with an unknown SKU and one with a quantity that is not a whole number."""
+    taken = {p["id"] for p in in_cart}
+    others = sorted(  # sold by the piece: any whole quantity is valid
+        (p for p in products if p["id"] not in taken and p["order_multiple"] == 1),
+        key=unit_price,
+        reverse=True,
+    )
+    if len(others) < 3:
+        raise SystemExit("fewer than 3 in-stock products sold by the piece: is the demo seeded?")
+    good, bad_quantity = others[:2], others[2]
+    share = max(CHECKOUT_AIM - cart_total, 0) / len(good)
+    # At most 20: "In stock" means 20 or more free units.
+    quantities = [min(20, max(1, math.ceil(share / unit_price(p)))) for p in good]
+    return "\n".join(
+        [
+            f"{good[0]['sku']} {quantities[0]}",
+            f"{DEMO_UNKNOWN_SKU} 5",
+            f"{good[1]['sku']} {quantities[1]}",
+            f"{bad_quantity['sku']} {DEMO_BAD_QUANTITY}",
+        ]
+    )
+
+
+def money_value(text: str) -> float:
+    """``€1,234.50`` or ``EUR 1,234.50`` → 1234.5."""
+    return float("".join(c for c in text if c.isdigit() or c == "."))
+
+
+def ordering_tour(camera: Camera, site: Site) -> None:
+    """14–21: Brandt Metallbau's buyer, approver and Northwind's back office, on the demo's
+    orders. Nothing is placed, approved or shipped: the buyer's cart is emptied before and after,
+    the checkout is only reviewed, the ship form is filled in but not sent."""
+    if camera.wants(14, 15, 16, 17, 18):
+        buyer = camera.new_page()
+        sign_in(buyer, site, DEMO_PORTAL, DEMO_BUYER, DEMO_PASSWORD, "/cart/")
+        if camera.wants(14, 15, 16):
+            empty_cart(buyer, site)
+            try:
+                buyer_cart_tour(camera, site, buyer)
+            finally:
+                empty_cart(buyer, site)
+        if camera.wants(17, 18):
+            buyer_orders_tour(camera, site, buyer)
+    if camera.wants(19):
+        approver_tour(camera, site)
+    if camera.wants(20, 21):
+        backoffice_orders_tour(camera, site)
+
+
+def buyer_cart_tour(camera: Camera, site: Site, buyer: Page) -> None:
+    """14–16: the cart with its problems and fixes, a quick order, the checkout reviewed."""
+    buyer.goto(site.url("/catalogue/", subdomain=DEMO_PORTAL))
+    products = find_products(buyer)
+    in_cart = fill_cart(buyer, site, products)
+    buyer.wait_for_load_state("networkidle")
+    camera.shoot(buyer, 14, "buyer-cart-problems-fixes")
+
+    # The fixes, one click each: a full pallet, the minimum.
+    for _ in in_cart:
+        fix = buyer.get_by_test_id("fix").first
+        count = buyer.get_by_test_id("fix").count()
+        fix.click()
+        expect(buyer.get_by_test_id("fix")).to_have_count(count - 1)
+    cart_total = money_value(buyer.get_by_test_id("cart-total").inner_text())
+
+    buyer.goto(site.url("/quick-order/", subdomain=DEMO_PORTAL))
+    buyer.get_by_label("SKU and quantity, one per line").fill(
+        quick_order_text(products, in_cart, cart_total)
+    )
+    buyer.get_by_role("button", name="Add to cart").click()
+    expect(buyer.get_by_test_id("quick-result")).to_contain_text("2 lines added to your cart")
+    expect(buyer.get_by_test_id("bad-lines").locator("li")).to_have_count(2)
+    camera.shoot(buyer, 15, "buyer-quick-order")
+
+    buyer.goto(site.url("/checkout/", subdomain=DEMO_PORTAL))
+    expect(buyer.get_by_label("PO number (required)")).to_be_visible()
+    expect(buyer.get_by_test_id("approval-notice")).to_be_visible()
+    with buyer.expect_response(lambda r: r.url.endswith("/checkout/review/")):
+        buyer.get_by_role("button", name="Review").click()
+    expect(buyer.get_by_test_id("not-placed")).to_be_visible()
+    expect(buyer.get_by_test_id("approval-notice")).to_be_visible()
+    camera.shoot(buyer, 16, "buyer-checkout-po-approval")
+
+
+def buyer_orders_tour(camera: Camera, site: Site, buyer: Page) -> None:
+    """17–18: the order history, and a delivered order with its tracking link."""
+    buyer.goto(site.url("/orders/", subdomain=DEMO_PORTAL))
+    orders = buyer.get_by_test_id("orders")
+    expect(orders.get_by_test_id("status").filter(has_text="Delivered").first).to_be_visible()
+    camera.shoot(buyer, 17, "buyer-order-history")
+
+    delivered = orders.locator("li").filter(
+        has=buyer.get_by_test_id("status").filter(has_text="Delivered")
+    )
+    delivered.first.get_by_role("link").click()
+    expect(buyer.get_by_test_id("tracking").first).to_be_visible()
+    scroll_to_top(buyer.get_by_role("heading", name="Shipments"))  # and the timeline below
+    camera.shoot(buyer, 18, "buyer-order-tracking-timeline")
+
+
+def approver_tour(camera: Camera, site: Site) -> None:
+    """19: the approver, on a phone, on the order that waits for them."""
+    phone = camera.new_page(PHONE)
+    sign_in(phone, site, DEMO_PORTAL, DEMO_APPROVER, DEMO_PASSWORD, "/approvals/")
+    waiting = phone.get_by_test_id("approvals").locator("li[data-number]").first
+    waiting.get_by_role("link", name="Order").click()
+    decide = phone.get_by_test_id("decide")
+    expect(decide.get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    phone.wait_for_load_state("networkidle")
+    camera.shoot(phone, 19, "approver-phone-decision")
+
+
+def backoffice_orders_tour(camera: Camera, site: Site) -> None:
+    """20–21: Northwind's order queue and the ship form of a confirmed order (not sent)."""
+    admin = camera.new_page()
+    sign_in(admin, site, DEMO_PORTAL, DEMO_ADMIN, DEMO_PASSWORD, "/backoffice/")
+    admin.goto(site.url("/backoffice/orders/", subdomain=DEMO_PORTAL))
+    expect(admin.get_by_test_id("state-tabs")).to_be_visible()
+    camera.shoot(admin, 20, "backoffice-orders-queue")
+
+    admin.get_by_test_id("state-tabs").get_by_role("link", name="Confirmed").click()
+    admin.get_by_test_id("orders").locator("tbody a").first.click()
+    ship = admin.get_by_test_id("ship-form")
+    ship.get_by_label("Carrier").select_option(label=DEMO_CARRIER)
+    ship.get_by_label("Tracking number").fill(DEMO_TRACKING)
+    first_line = ship.locator("input[name^=line_]").first
+    open_units = int(first_line.input_value())
+    if open_units > 1:
+        first_line.fill(str(open_units // 2))  # a part now, the rest later
+    ship.scroll_into_view_if_needed()
+    camera.shoot(admin, 21, "backoffice-ship-form")
+
+
 def prepare(env: dict[str, str]) -> None:
     """Create, migrate, bootstrap and seed DATABASE_URL (all idempotent)."""
     python = sys.executable
@@ -327,7 +628,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated shot numbers to take, e.g. 07,08 (default: all, 01–13)",
+        help="comma-separated shot numbers to take, e.g. 07,08 (default: all, 01–21)",
     )
     parser.add_argument(
         "--base-domain", default=os.environ.get("PORTICO_BASE_DOMAIN", "portico.localhost")
@@ -341,7 +642,7 @@ def main() -> None:
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install -y chromium")
     args.out.mkdir(parents=True, exist_ok=True)
     only = {f"{int(n):02d}" for n in args.only.replace(" ", "").split(",") if n}
-    unknown = only - SIGNUP_SHOTS - CATALOGUE_SHOTS
+    unknown = only - SIGNUP_SHOTS - CATALOGUE_SHOTS - ORDERING_SHOTS
     if unknown:
         parser.error(f"--only: no such shot {', '.join(sorted(unknown))}")
 
@@ -361,6 +662,8 @@ def main() -> None:
                 tour(camera, site, operator)
             if not only or only & CATALOGUE_SHOTS:
                 catalogue_tour(camera, site)
+            if not only or only & ORDERING_SHOTS:
+                ordering_tour(camera, site)
         finally:
             browser.close()
 
