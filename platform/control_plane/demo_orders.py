@@ -39,14 +39,14 @@ def _orderable(company: Any, count: int, *, skip: int = 0) -> list[tuple[Any, in
     )
     stock = free_stock([p.pk for p in products])
     chosen = []
-    for product in products[skip:]:
+    for product in products:
         step = product.order_multiple
         quantity = -(-max(product.min_order_qty, 2 * step) // step) * step
         if stock.get(product.pk, 0) >= quantity * 3:
             chosen.append((product, quantity))
-        if len(chosen) == count:
+        if len(chosen) == skip + count:
             break
-    return chosen
+    return chosen[skip:]
 
 
 def _place(buyer: Any, company: Any, lines: list[tuple[Any, int]], po: str, note: str = "") -> Any:
@@ -120,7 +120,11 @@ def seed_orders(*, admin: Any, company_name: str, buyer_email: str) -> OrdersSum
         reason="This article is being discontinued; please order its successor instead.",
     )
 
-    big = [(product, quantity * 40) for product, quantity in _orderable(company, 2, skip=10)]
+    big_lines = _orderable(company, 2, skip=10) or _orderable(company, 2)
+    threshold = Decimal(company.approval_threshold or 0)
+    base = sum((p.list_price or Decimal(1)) * q for p, q in big_lines) or Decimal(1)
+    factor = max(1, int(threshold * Decimal("1.3") / base) + 1)
+    big = [(product, quantity * factor) for product, quantity in big_lines]
     waiting = _place(buyer, company, big, "PO-4715", note="Stock-up for the spring projects.")
     summary.orders = [o.number for o in (delivered, partly, confirmed, rejected, waiting)]
     if waiting.total < Decimal(company.approval_threshold or 0):

@@ -9,7 +9,7 @@ from django import template
 
 from commerce.ordering.cache import ALL, cached_orders
 from commerce.ordering.selectors.backoffice import waiting_for_validation
-from core.money import format_money
+from core.money import format_money, format_unit_price
 
 register = template.Library()
 
@@ -27,3 +27,11 @@ def money(amount: Any, currency: str) -> str:
     if amount is None or amount == "":
         return ""
     return format_money(Decimal(str(amount)), currency)
+
+
+@register.filter
+def unit_money(amount: Any, currency: str) -> str:
+    """A unit price with its fractions of a cent (``EUR 0.8144``), as buyers see it."""
+    if amount is None or amount == "":
+        return ""
+    return format_unit_price(Decimal(str(amount)), currency)
