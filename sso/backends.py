@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 
-from core.snapshots import snapshot
+from core.snapshots import prefetch, snapshot
 from core.tenancy import current_schema
 from sso.models import User
 
@@ -26,5 +26,6 @@ class PorticoBackend(ModelBackend):
             key = f"user:{int(user_id)}"
         except (TypeError, ValueError):
             return None
+        prefetch([key])  # with the portal's settings and theme: one round trip for all three
         user = snapshot(key, lambda: _load_user(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -100,3 +100,31 @@ def test_nothing_read_inside_an_open_transaction_is_kept(alpha):
         with CaptureQueriesContext(connection) as warm:
             portal_settings()
         assert warm.captured_queries == []
+
+
+def test_a_warm_page_reads_user_settings_and_theme_in_one_round_trip(alpha, monkeypatch):
+    from django.core.cache import cache
+
+    with schema_context(alpha.schema):
+        MembershipFactory(user__email="a@buyer.test")
+    client = signed_in(alpha, "a@buyer.test")
+    assert client.get("/catalogue/").status_code == 200  # warms the snapshots
+    reads: list[list[str]] = []
+    real_get_many = cache.get_many
+
+    def counting_get_many(keys, *args, **kwargs):
+        reads.append([k for k in keys if k.startswith("snapshot:")])
+        return real_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counting_get_many)
+    assert client.get("/catalogue/").status_code == 200
+    snapshot_reads = [keys for keys in reads if keys]
+    assert len(snapshot_reads) == 1
+    with schema_context(alpha.schema):
+        user_id = User.objects.get(email="a@buyer.test").pk
+    assert sorted(snapshot_reads[0]) == [
+        "snapshot:portal-settings",
+        "snapshot:theme",
+        f"snapshot:user:{user_id}",
+        "snapshot:version",
+    ]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from core import context
+from core.snapshots import request_scope
 
 _CORRELATION_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
 
@@ -27,10 +28,13 @@ class CorrelationIdMiddleware:
         correlation_id = (
             incoming if _CORRELATION_RE.match(incoming) else context.new_correlation_id()
         )
-        with context.bind(
-            correlation_id=correlation_id,
-            ip=client_ip(request),
-            user_agent=request.headers.get("User-Agent", "")[:400],
+        with (
+            context.bind(
+                correlation_id=correlation_id,
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", "")[:400],
+            ),
+            request_scope(),
         ):
             response = self.get_response(request)
         response["X-Correlation-Id"] = correlation_id

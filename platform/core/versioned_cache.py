@@ -84,6 +84,22 @@ class VersionedCache:
             cache.set_many(fresh, timeout=seconds)
         return values
 
+    def fresh(self, keys: list[str]) -> dict[str, Any]:
+        """The entries among ``keys`` that are built under the current version (one round
+        trip; nothing is built)."""
+        if self._seconds() <= 0 or not keys:
+            return {}
+        full_keys = {f"{self.name}:{key}": key for key in keys}
+        found = cache.get_many([self.version_key, *full_keys])
+        version = found.get(self.version_key)
+        if version is None:
+            return {}
+        return {
+            key: entry[1]
+            for full, key in full_keys.items()
+            if (entry := found.get(full)) is not None and entry[0] == version
+        }
+
     def bump(self, schema: str) -> None:
         """Make every entry of ``schema`` in this family stale, now."""
         with schema_context(schema):
