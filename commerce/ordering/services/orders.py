@@ -8,6 +8,7 @@ produce one transition; the second is told who decided.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -139,9 +140,13 @@ def order_place(*, actor: Any, data: CheckoutInput) -> Order:
         if not draft.lines or any(p.blocking for p in problems):
             raise OrderInvalid(problems)
         order = _create(actor, company, draft, choices, reason)
+        CartLine.objects.filter(cart=cart).delete()
+        # The portal-wide locks (the order counter row, the audit chain) are taken last, so
+        # placements in one portal wait for each other only for the few statements below.
+        order.number = _next_number(draft.today.year)
+        order.save(update_fields=["number"])
         target = ProcessState.AWAITING_APPROVAL if reason else ProcessState.RECEIVED
         move(order, Axis.PROCESS, target, actor=actor, comment=reason)
-        CartLine.objects.filter(cart=cart).delete()
         notify(order, NotificationKind.SUBMITTED, [actor], body=reason)
         if reason:
             notify(order, NotificationKind.APPROVAL_NEEDED, approvers_for(order), body=reason)
@@ -162,7 +167,7 @@ def _create(
     if address is None:  # the integrity layer refuses a missing address first
         raise OrderInvalid([])
     order = Order.objects.create(
-        number=_next_number(draft.today.year),
+        number=f"~{secrets.token_hex(8)}",  # numbered at the end of order_place
         company=company,
         placed_by=actor,
         currency=draft.currency,
