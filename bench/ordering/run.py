@@ -388,9 +388,17 @@ def markdown(run: dict[str, Any]) -> str:
         f"buyer's company), wrk -t2 -c16, median of {meta['args']['rounds']} interleaved rounds",
         "",
         common.md_table(
-            ["page", "path", "req/s", "p50 ms", "p99 ms", "errors"],
+            ["page", "path", "req/s", "p50 ms", "p99 ms (median)", "p99 per round", "errors"],
             [
-                [h["name"], f"`{h['path']}`", h["rps"], h["p50_ms"], h["p99_ms"], h["errors"]]
+                [
+                    h["name"],
+                    f"`{h['path']}`",
+                    h["rps"],
+                    h["p50_ms"],
+                    h["p99_ms"],
+                    " / ".join(str(v) for v in h["p99_rounds"]),
+                    h["errors"],
+                ]
                 for h in hist
             ],
         ),
@@ -416,8 +424,8 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=4,
-        help="gunicorn sync workers (2 × cores, gunicorn's advice)",
+        default=2,
+        help="gunicorn sync workers for the HTTP placement",
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads-wrk", type=int, default=2)
