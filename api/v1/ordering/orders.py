@@ -227,7 +227,7 @@ class OrdersView(OrderingView):
             note=data["note"],
         )
         order = services.order_place(actor=request.user, data=checkout)
-        body = OrderCreateOutput(order_data(order_detail(order))).data
+        body = OrderCreateOutput(order_data(order_detail(order, refetch=False))).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -20,6 +20,7 @@ from django.db.models.functions import Greatest
 from commerce.catalog.models import Product, StockLevel
 from commerce.catalog.selectors.portal import visible_products
 from commerce.customers.models import Company, Membership
+from commerce.models import PortalSettings
 from commerce.ordering.choices import (
     OPEN_PROCESS_STATES,
     STATE_LABELS,
@@ -139,10 +140,11 @@ def draft_view(
     *,
     checkout: CheckoutChoices | None = None,
     company: Company | None = None,
+    settings_row: PortalSettings | None = None,
 ) -> DraftView:
     """Price, check and total ``items`` for the member's company (pass ``company`` when the
     caller holds it locked)."""
-    settings_row = portal_settings()
+    settings_row = settings_row or portal_settings()
     today = portal_today(settings_row)
     company = company or membership.company
     lines = draft_lines(company, items, today=today, currency=settings_row.currency)
@@ -281,8 +283,9 @@ class TimelineEntry:
     link: str = ""
 
 
-def timeline(order: Order) -> list[TimelineEntry]:
-    """Every move on every axis and every shipment, oldest first."""
+def timeline(order: Order, shipments: list[Shipment] | None = None) -> list[TimelineEntry]:
+    """Every move on every axis and every shipment, oldest first (pass the order's shipments
+    when they are loaded already)."""
     entries = [
         TimelineEntry(
             at=event.created_at,
@@ -293,7 +296,9 @@ def timeline(order: Order) -> list[TimelineEntry]:
         )
         for event in OrderEvent.objects.filter(order=order).order_by("created_at", "id")
     ]
-    for shipment in Shipment.objects.filter(order=order).order_by("shipped_at", "id"):
+    if shipments is None:
+        shipments = list(Shipment.objects.filter(order=order).order_by("shipped_at", "id"))
+    for shipment in shipments:
         entries.append(
             TimelineEntry(
                 at=shipment.shipped_at,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, prefetch_related_objects
 
 from commerce.catalog.selectors.portal import Availability, availability_for
 from commerce.customers.models import Membership
@@ -150,23 +150,27 @@ def shipment_detail(shipment: Shipment) -> Shipment:
     return _shipments().get(pk=shipment.pk)
 
 
-def order_detail(order: Order) -> OrderDetail:
-    """``order`` (reached through ``access_order_by_id``) read afresh with its parts."""
-    fresh = (
-        Order.objects.select_related("company", "placed_by")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=OrderLine.objects.select_related("product").order_by("position", "id"),
-            )
-        )
-        .get(pk=order.pk)
+def order_detail(order: Order, *, refetch: bool = True) -> OrderDetail:
+    """``order`` (reached through ``access_order_by_id``) with its parts, read afresh; pass
+    ``refetch=False`` for an order a service has just written and returned (it is current)."""
+    lines = Prefetch(
+        "lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id")
     )
+    if refetch:
+        fresh = (
+            Order.objects.select_related("company", "placed_by")
+            .prefetch_related(lines)
+            .get(pk=order.pk)
+        )
+    else:
+        fresh = order
+        prefetch_related_objects([fresh], lines)
+    shipments = order_shipments(fresh)
     return OrderDetail(
         order=fresh,
         lines=list(fresh.lines.all()),
-        shipments=order_shipments(fresh),
-        timeline=timeline(fresh),
+        shipments=shipments,
+        timeline=timeline(fresh, shipments),
         buyer_status=buyer_status(fresh),
     )
 

@@ -35,6 +35,7 @@ from commerce.ordering.selectors import DraftView, cart_items, draft_view
 from commerce.ordering.services.notifications import approvers_for, notify, tell_buyer
 from commerce.ordering.services.transitions import move
 from commerce.ordering.validation import CheckoutChoices
+from commerce.selectors import portal_settings
 from core.errors import PermissionDenied
 from core.money import format_money
 
@@ -119,11 +120,18 @@ def order_place(*, actor: Any, data: CheckoutInput) -> Order:
     an empty cart, and notifications, all in one transaction. Raises ``OrderInvalid`` with every
     problem when any is blocking; nothing is written then."""
     membership = require_orderer(actor)
+    settings_row = portal_settings()  # before the transaction: a snapshot read there is kept
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=membership.company_id)
         cart = Cart.objects.select_for_update().filter(user_id=membership.user_id).first()
         choices = resolve_checkout(company, data)
-        draft = draft_view(membership, cart_items(cart), checkout=choices, company=company)
+        draft = draft_view(
+            membership,
+            cart_items(cart),
+            checkout=choices,
+            company=company,
+            settings_row=settings_row,
+        )
         reason = approval_reason(company, membership, draft.total, draft.currency)
         problems = list(draft.problems)
         if reason and not _someone_can_approve(membership, draft.total):
