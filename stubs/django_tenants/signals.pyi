@@ -1,0 +1,3 @@
+from typing import Any
+
+def tenant_delete_callback(sender: Any, instance: Any, **kwargs: Any) -> None: ...
