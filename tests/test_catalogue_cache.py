@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from commerce.catalog.cache import _bump
+from commerce.catalog.cache import CATALOGUE
 from commerce.catalog.models import Product
 from commerce.pricing.services import contract_price_create
 from conftest import TEST_PASSWORD
@@ -21,7 +21,7 @@ from tests.factories import CompanyFactory, MembershipFactory, ProductFactory
 def _cache_on(settings, alpha, beta):
     settings.CATALOGUE_CACHE_SECONDS = 600
     for schema in (alpha.schema, beta.schema):
-        _bump(schema)  # a namespace of its own for this test
+        CATALOGUE.bump(schema)  # a namespace of its own for this test
 
 
 def buyer(tenant, email):

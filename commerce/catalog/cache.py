@@ -27,10 +27,6 @@ T = TypeVar("T")
 CATALOGUE = VersionedCache("catalogue", lambda: int(settings.CATALOGUE_CACHE_SECONDS))
 
 
-def _bump(schema: str) -> None:
-    CATALOGUE.bump(schema)
-
-
 def catalogue_changed() -> None:
     """Invalidate the current portal's cached catalogue once the transaction commits."""
     CATALOGUE.changed()

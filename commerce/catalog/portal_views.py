@@ -23,6 +23,7 @@ from commerce.catalog.cache import cached_together, company_key
 from commerce.catalog.selectors import portal as selectors
 from commerce.customers.policies import require_membership
 from commerce.selectors import portal_settings, portal_today
+from core.ids import parse_uuid
 
 LAYOUTS = ("grid", "list")
 LAYOUT_SESSION_KEY = "catalogue_layout"
@@ -45,13 +46,6 @@ def _positive_int(raw: str | None) -> int | None:
     except ValueError:
         return None
     return value if value >= 1 else None
-
-
-def _uuid(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
 
 
 def _layout(request: HttpRequest) -> str:
@@ -83,7 +77,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     settings_row = portal_settings()
     today = portal_today(settings_row)
     sort = request.GET.get("sort", "")
-    category_id = _uuid(request.GET.get("category", ""))
+    category_id = parse_uuid(request.GET.get("category", ""))
     filters = selectors.CatalogueFilters(
         search=request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_LENGTH],
         in_stock=request.GET.get("in_stock", "").lower() in TRUE_VALUES,

@@ -14,13 +14,14 @@ from django.db.models import QuerySet
 from commerce.customers.policies import buyer_membership, is_staff
 from commerce.ordering.models import Carrier, Order, RequisitionList, Shipment
 from core.errors import NotFound
+from core.ids import parse_uuid
 
 
 def _uuid(public_id: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(public_id))
-    except ValueError as exc:
-        raise NotFound() from exc
+    parsed = parse_uuid(public_id)
+    if parsed is None:
+        raise NotFound()
+    return parsed
 
 
 def orders_for(actor: Any) -> QuerySet[Order]:

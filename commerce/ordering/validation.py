@@ -199,7 +199,7 @@ def _business(line: DraftLine, checkout: CheckoutChoices | None) -> list[Problem
             )
         ]
     found: list[Problem] = []
-    wanted = _valid_quantity(product, quantity)
+    wanted = valid_quantity(product, quantity)
     if quantity < product.min_order_qty:
         found.append(
             Problem(
@@ -244,7 +244,7 @@ def _business(line: DraftLine, checkout: CheckoutChoices | None) -> list[Problem
     return found
 
 
-def _valid_quantity(product: Product, quantity: int) -> int:
+def valid_quantity(product: Product, quantity: int) -> int:
     """The smallest quantity ≥ ``quantity`` that meets the minimum and the multiple."""
     wanted = max(quantity, product.min_order_qty)
     step = product.order_multiple

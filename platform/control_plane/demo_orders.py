@@ -33,6 +33,7 @@ def _orderable(company: Any, count: int, *, skip: int = 0) -> list[tuple[Any, in
     """``count`` products the company may order today, in stock, each with a valid quantity."""
     from commerce.catalog.selectors.portal import visible_products
     from commerce.ordering.selectors import free_stock
+    from commerce.ordering.validation import valid_quantity
 
     products = list(
         visible_products(company).filter(list_price__isnull=False).order_by("sku")[:200]
@@ -40,8 +41,7 @@ def _orderable(company: Any, count: int, *, skip: int = 0) -> list[tuple[Any, in
     stock = free_stock([p.pk for p in products])
     chosen = []
     for product in products:
-        step = product.order_multiple
-        quantity = -(-max(product.min_order_qty, 2 * step) // step) * step
+        quantity = valid_quantity(product, 2 * product.order_multiple)
         if stock.get(product.pk, 0) >= quantity * 3:
             chosen.append((product, quantity))
         if len(chosen) == skip + count:

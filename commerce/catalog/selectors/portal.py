@@ -49,6 +49,7 @@ from commerce.models import PortalSettings
 from commerce.pricing.selectors import PriceQuote, price_for, price_many
 from commerce.selectors import portal_settings, portal_today
 from core.errors import NotFound
+from core.ids import parse_uuid
 from core.money import format_unit_price
 
 PAGE_SIZE = 24
@@ -375,11 +376,8 @@ def catalogue_categories() -> list[Category]:
 
 def category_by_public_id(public_id: object) -> Category | None:
     """The category with ``public_id``, or None for an unknown or malformed id."""
-    try:
-        wanted = uuid.UUID(str(public_id))
-    except ValueError:
-        return None
-    return Category.objects.filter(public_id=wanted).first()
+    wanted = parse_uuid(public_id)
+    return Category.objects.filter(public_id=wanted).first() if wanted else None
 
 
 @dataclass

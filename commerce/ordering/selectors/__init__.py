@@ -7,7 +7,6 @@ number of lines), so the cart, checkout and the placed order agree to the cent.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,10 +29,12 @@ from commerce.ordering.choices import (
     ValidationState,
 )
 from commerce.ordering.errors import Problem
-from commerce.ordering.models import Cart, Notification, Order, OrderEvent, Shipment
+from commerce.ordering.models import Cart, Notification, Order, OrderEvent, OrderLine, Shipment
+from commerce.ordering.policies import DECIDING_ROLES, within_limit
 from commerce.ordering.validation import CheckoutChoices, DraftLine, order_total, validate
 from commerce.pricing.selectors import price_many
 from commerce.selectors import portal_settings, portal_today
+from core.ids import parse_uuid
 
 
 def free_stock(product_ids: list[int]) -> dict[int, int]:
@@ -44,6 +45,20 @@ def free_stock(product_ids: list[int]) -> dict[int, int]:
         .annotate(free=Sum(Greatest(F("on_hand") - F("reserved"), 0)))
     )
     return {row["product_id"]: int(row["free"] or 0) for row in rows}
+
+
+def eligible_approvers(company_id: int, total: Decimal, *, exclude_user_id: int) -> list[Any]:
+    """Active members of the company who may decide an order of ``total``: approvers within
+    their limit and company admins, never the person who placed it; by e-mail."""
+    members = (
+        Membership.objects.filter(
+            company_id=company_id, role__in=DECIDING_ROLES, user__is_active=True
+        )
+        .exclude(user_id=exclude_user_id)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    return [m.user for m in members if within_limit(m, total)]
 
 
 def open_order_value(company: Company) -> Decimal:
@@ -254,17 +269,14 @@ def filter_orders(  # noqa: C901  (one line per filter)
     if filters.cost_centre:
         orders = orders.filter(cost_centre_code__iexact=filters.cost_centre)
     if filters.company:
-        try:  # a hand-edited filter is "no such company", never an error
-            company_id = uuid.UUID(str(filters.company))
-        except ValueError:
+        company_id = parse_uuid(filters.company)  # hand-edited: "no such company", not an error
+        if company_id is None:
             return orders.none()
         orders = orders.filter(company__public_id=company_id)
     return orders
 
 
 def _orders_with_sku(sku: str) -> QuerySet[Any]:
-    from commerce.ordering.models import OrderLine
-
     return OrderLine.objects.filter(sku__iexact=sku).values("order_id")
 
 

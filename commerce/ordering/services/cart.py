@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,6 +28,7 @@ from commerce.ordering.policies import require_orderer
 from commerce.ordering.selectors import draft_lines
 from commerce.selectors import portal_settings, portal_today
 from core.errors import NotFound
+from core.ids import parse_uuid
 from core.money import format_unit_price
 
 MAX_QUANTITY = 1_000_000
@@ -70,20 +70,12 @@ def _cart(membership: Membership, *, lock: bool = True) -> Cart:
 def visible_product(membership: Membership, product_public_id: Any) -> Product:
     product = (
         visible_products(membership.company).filter(public_id=str(product_public_id)).first()
-        if is_uuid(product_public_id)
+        if parse_uuid(product_public_id)
         else None
     )
     if product is None:
         raise NotFound("There is no such product.")
     return product
-
-
-def is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def _add(cart: Cart, product: Product, quantity: int) -> CartLine:
@@ -115,7 +107,7 @@ def cart_set_quantity(*, actor: Any, product_id: Any, quantity: Any) -> CartLine
         cart = _cart(membership)
         line = (
             CartLine.objects.filter(cart=cart, product__public_id=str(product_id)).first()
-            if is_uuid(product_id)
+            if parse_uuid(product_id)
             else None
         )
         if line is None:

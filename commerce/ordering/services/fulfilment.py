@@ -42,6 +42,7 @@ from commerce.ordering.policies import require_dispatcher, require_finance, requ
 from commerce.ordering.rules import cross_axis_refusal
 from commerce.ordering.services.notifications import tell_buyer
 from commerce.ordering.services.transitions import move
+from core.ids import parse_uuid
 from core.money import format_money, quantize
 
 
@@ -202,12 +203,7 @@ def shipment_create(
 
 
 def _carrier(carrier_id: Any) -> Carrier:
-    import uuid
-
-    try:
-        parsed = uuid.UUID(str(carrier_id))
-    except ValueError:
-        parsed = None
+    parsed = parse_uuid(carrier_id)
     carrier = Carrier.objects.filter(public_id=parsed, active=True).first() if parsed else None
     if carrier is None:
         raise OrderingError("carrier_required", "Choose a carrier.", field="carrier")

@@ -7,7 +7,6 @@ nothing about an order).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db import transaction
@@ -15,16 +14,14 @@ from django.utils import timezone
 
 from commerce.ordering.models import Notification
 from core.errors import NotFound
+from core.ids import parse_uuid
 
 
 def notification_open(*, actor: Any, public_id: Any) -> Notification:
     """The actor's notification ``public_id``, marked read (once: a second open keeps the first
     time)."""
-    try:
-        wanted = uuid.UUID(str(public_id))
-    except ValueError as exc:
-        raise NotFound("There is no such notification.") from exc
-    if not getattr(actor, "is_authenticated", False):
+    wanted = parse_uuid(public_id)
+    if wanted is None or not getattr(actor, "is_authenticated", False):
         raise NotFound("There is no such notification.")
     with transaction.atomic():
         found = (

@@ -8,11 +8,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
+from commerce.customers.models import Membership
 from commerce.ordering.errors import OrderingError
 from commerce.ordering.models import RequisitionList, RequisitionListLine
 from commerce.ordering.policies import require_orderer
-from commerce.ordering.services.cart import is_uuid, parse_quantity, visible_product
+from commerce.ordering.services.cart import parse_quantity, visible_product
 from core.errors import NotFound
+from core.ids import parse_uuid
 
 NAME_MAX = 120
 
@@ -30,10 +32,12 @@ def _clean_name(name: str) -> str:
     return clean
 
 
-def _mine(actor: Any, requisition_list: RequisitionList) -> None:
+def _mine(actor: Any, requisition_list: RequisitionList) -> Membership:
+    """The actor's membership, when they may change this list of their company."""
     membership = require_orderer(actor)
     if requisition_list.company_id != membership.company_id:
         raise NotFound("There is no such list.")
+    return membership
 
 
 def _name_free(company_id: int, name: str, exclude: int | None = None) -> None:
@@ -98,12 +102,11 @@ def list_set_item(
     *, actor: Any, requisition_list: RequisitionList, product_id: Any, quantity: Any
 ) -> RequisitionListLine | None:
     """Put a product on the list with this quantity (replacing the old one); 0 removes it."""
-    _mine(actor, requisition_list)
-    membership = require_orderer(actor)
+    membership = _mine(actor, requisition_list)
     with transaction.atomic():
         locked = RequisitionList.objects.select_for_update().get(pk=requisition_list.pk)
         if str(quantity).strip() == "0":
-            if is_uuid(product_id):
+            if parse_uuid(product_id):
                 RequisitionListLine.objects.filter(
                     requisition_list=locked, product__public_id=str(product_id)
                 ).delete()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from commerce.customers.choices import MemberRole
 from commerce.ordering.choices import NotificationKind
 from commerce.ordering.models import Notification, Order
-from commerce.ordering.policies import within_limit
+from commerce.ordering.selectors import eligible_approvers
 from core.money import format_money
 from outbox.services import outbox_enqueue
 from sso.models import User
@@ -75,20 +74,8 @@ def notify(
 
 
 def approvers_for(order: Order) -> list[User]:
-    """Active members who may decide ``order``: approvers within their limit and company
-    admins, never the person who placed it."""
-    from commerce.customers.models import Membership
-
-    members = Membership.objects.filter(
-        company_id=order.company_id,
-        role__in=[MemberRole.APPROVER, MemberRole.COMPANY_ADMIN],
-        user__is_active=True,
-    ).exclude(user_id=order.placed_by_id)
-    return [
-        m.user
-        for m in members.select_related("user").order_by("user__email")
-        if within_limit(m, order.total)
-    ]
+    """Who is asked to decide ``order`` (see ``selectors.eligible_approvers``)."""
+    return eligible_approvers(order.company_id, order.total, exclude_user_id=order.placed_by_id)
 
 
 def tell_buyer(order: Order, kind: str, *, actor: Any = None, **extra: Any) -> None:

@@ -9,7 +9,6 @@ produce one transition; the second is told who decided.
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,12 +30,13 @@ from commerce.ordering.choices import (
 from commerce.ordering.errors import ApprovalRefused, OrderInvalid, Problem, TransitionRefused
 from commerce.ordering.models import Cart, CartLine, Order, OrderLine, StockReservation
 from commerce.ordering.policies import DECIDING_ROLES, VALIDATORS, require_orderer, within_limit
-from commerce.ordering.selectors import DraftView, cart_items, draft_view
+from commerce.ordering.selectors import DraftView, cart_items, draft_view, eligible_approvers
 from commerce.ordering.services.notifications import approvers_for, notify, tell_buyer
 from commerce.ordering.services.transitions import move
 from commerce.ordering.validation import CheckoutChoices
 from commerce.selectors import portal_settings
 from core.errors import PermissionDenied
+from core.ids import parse_uuid
 from core.money import format_money
 
 
@@ -54,13 +54,13 @@ class CheckoutInput:
 def resolve_checkout(company: Company, data: CheckoutInput) -> CheckoutChoices:
     """The checkout's choices as the company's own active rows (another company's address or
     cost centre is treated as missing, never used)."""
-    address_id = _uuid_or_none(data.delivery_address)
+    address_id = parse_uuid(data.delivery_address)
     address = (
         DeliveryAddress.objects.filter(company=company, active=True, public_id=address_id).first()
         if address_id
         else None
     )
-    centre_id = _uuid_or_none(data.cost_centre)
+    centre_id = parse_uuid(data.cost_centre)
     centre = (
         CostCentre.objects.filter(company=company, active=True, public_id=centre_id).first()
         if centre_id
@@ -73,15 +73,6 @@ def resolve_checkout(company: Company, data: CheckoutInput) -> CheckoutChoices:
         requested_delivery_date=data.requested_delivery_date,
         note=data.note.strip(),
     )
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    if not value:
-        return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def approval_reason(company: Company, membership: Membership, total: Decimal, cur: str) -> str:
@@ -134,7 +125,9 @@ def order_place(*, actor: Any, data: CheckoutInput) -> Order:
         )
         reason = approval_reason(company, membership, draft.total, draft.currency)
         problems = list(draft.problems)
-        if reason and not _someone_can_approve(membership, draft.total):
+        if reason and not eligible_approvers(
+            company.pk, draft.total, exclude_user_id=membership.user_id
+        ):
             problems.append(
                 Problem(
                     ProblemLayer.FINANCE,
@@ -159,13 +152,6 @@ def order_place(*, actor: Any, data: CheckoutInput) -> Order:
         if reason:
             notify(order, NotificationKind.APPROVAL_NEEDED, approvers_for(order), body=reason)
     return order
-
-
-def _someone_can_approve(membership: Membership, total: Decimal) -> bool:
-    members = Membership.objects.filter(
-        company_id=membership.company_id, role__in=DECIDING_ROLES, user__is_active=True
-    ).exclude(user_id=membership.user_id)
-    return any(within_limit(m, total) for m in members)
 
 
 def _create(
