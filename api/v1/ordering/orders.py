@@ -47,6 +47,7 @@ from commerce.ordering.selectors.api import (
     order_line_ids,
     order_page,
     order_shipments,
+    placed_order_detail,
 )
 
 # --- POST /orders ---------------------------------------------------------------------------
@@ -227,7 +228,7 @@ class OrdersView(OrderingView):
             note=data["note"],
         )
         order = services.order_place(actor=request.user, data=checkout)
-        body = OrderCreateOutput(order_data(order_detail(order, refetch=False))).data
+        body = OrderCreateOutput(order_data(placed_order_detail(order))).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, F, Prefetch, QuerySet, prefetch_related_objects
@@ -150,21 +151,19 @@ def shipment_detail(shipment: Shipment) -> Shipment:
     return _shipments().get(pk=shipment.pk)
 
 
-def order_detail(order: Order, *, refetch: bool = True) -> OrderDetail:
-    """``order`` (reached through ``access_order_by_id``) with its parts, read afresh; pass
-    ``refetch=False`` for an order a service has just written and returned (it is current)."""
-    lines = Prefetch(
+def _lines() -> Prefetch[Any]:
+    return Prefetch(
         "lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id")
     )
-    if refetch:
-        fresh = (
-            Order.objects.select_related("company", "placed_by")
-            .prefetch_related(lines)
-            .get(pk=order.pk)
-        )
-    else:
-        fresh = order
-        prefetch_related_objects([fresh], lines)
+
+
+def order_detail(order: Order) -> OrderDetail:
+    """``order`` (reached through ``access_order_by_id``) with its parts, read afresh."""
+    fresh = (
+        Order.objects.select_related("company", "placed_by")
+        .prefetch_related(_lines())
+        .get(pk=order.pk)
+    )
     shipments = order_shipments(fresh)
     return OrderDetail(
         order=fresh,
@@ -172,6 +171,19 @@ def order_detail(order: Order, *, refetch: bool = True) -> OrderDetail:
         shipments=shipments,
         timeline=timeline(fresh, shipments),
         buyer_status=buyer_status(fresh),
+    )
+
+
+def placed_order_detail(order: Order) -> OrderDetail:
+    """The parts of an order ``order_place`` has just written and returned: its lines are the
+    ones the service kept on it (no query), it has no shipment yet, and its timeline is read."""
+    prefetch_related_objects([order], _lines())  # nothing to fetch when the service kept them
+    return OrderDetail(
+        order=order,
+        lines=list(order.lines.all()),
+        shipments=[],
+        timeline=timeline(order, []),
+        buyer_status=buyer_status(order),
     )
 
 

@@ -38,6 +38,7 @@ from commerce.selectors import portal_settings
 from core.errors import PermissionDenied
 from core.ids import parse_uuid
 from core.money import format_money
+from core.orm import keep_related
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,22 @@ def checkout_view(actor: Any, data: CheckoutInput) -> DraftView:
     return draft_view(membership, cart_items(cart), checkout=choices)
 
 
-def _next_number(year: int) -> str:
+def _assign_number(order: Order, year: int) -> None:
+    """Give ``order`` the portal's next number of ``year`` ("2026-000042"): the counter row is
+    bumped and the order updated in one statement (the counter row stays locked to commit)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO ordering_ordercounter (year, last) VALUES (%s, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = ordering_ordercounter.last + 1 "
-            "RETURNING last",
-            [year],
+            "WITH counter AS ("
+            " INSERT INTO ordering_ordercounter (year, last) VALUES (%s, 1)"
+            " ON CONFLICT (year) DO UPDATE SET last = ordering_ordercounter.last + 1"
+            " RETURNING last)"
+            " UPDATE ordering_order"
+            " SET number = %s || '-' || lpad(counter.last::text, greatest(6, length("
+            "counter.last::text)), '0')"
+            " FROM counter WHERE ordering_order.id = %s RETURNING ordering_order.number",
+            [year, str(year), order.pk],
         )
-        (last,) = cursor.fetchone()
-    return f"{year}-{last:06d}"
+        (order.number,) = cursor.fetchone()
 
 
 def order_place(*, actor: Any, data: CheckoutInput) -> Order:
@@ -144,8 +151,7 @@ def order_place(*, actor: Any, data: CheckoutInput) -> Order:
         CartLine.objects.filter(cart=cart).delete()
         # The portal-wide locks (the order counter row, the audit chain) are taken last, so
         # placements in one portal wait for each other only for the few statements below.
-        order.number = _next_number(draft.today.year)
-        order.save(update_fields=["number"])
+        _assign_number(order, draft.today.year)
         target = ProcessState.AWAITING_APPROVAL if reason else ProcessState.RECEIVED
         move(order, Axis.PROCESS, target, actor=actor, comment=reason)
         notify(order, NotificationKind.SUBMITTED, [actor], body=reason)
@@ -184,7 +190,7 @@ def _create(
         approval_reason=reason,
         submitted_at=timezone.now(),
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -202,6 +208,7 @@ def _create(
             for position, line in enumerate(draft.lines, start=1)
         ]
     )
+    keep_related(order, "lines", lines)  # the 201 body and the caller read them next
     return order
 
 

@@ -783,6 +783,40 @@ def test_the_orders_list_costs_the_same_queries_for_1_or_20_orders(
     assert statuses == {"Received by the supplier", "Partly shipped"}
 
 
+def test_placing_answers_the_order_as_its_page_reads_it_in_the_same_queries_for_1_or_2_lines(
+    alpha, x, products
+):
+    buyer = login(alpha.client(), "x-buyer@buyer.test")
+    checkout = {"delivery_address": str(x.address.public_id), "po_number": "PO-9"}
+
+    def place_through_api(lines: dict[Any, int]) -> tuple[int, dict[str, Any]]:
+        for product, quantity in lines.items():
+            send(
+                buyer,
+                "post",
+                "/api/v1/cart/lines",
+                {"product": str(product.public_id), "quantity": quantity},
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            placed = send(buyer, "post", "/api/v1/orders", checkout)
+        assert placed.status_code == 201, placed.json()
+        return len(ctx.captured_queries), placed.json()
+
+    one_line, first = place_through_api({products["BOLT"]: 1})
+    two_lines, second = place_through_api({products["BOLT"]: 2, products["NUT"]: 10})
+
+    # the 201 body is the order exactly as GET /orders/{id} reads it afterwards
+    assert second == buyer.get(f"/api/v1/orders/{second['id']}").json()
+    assert [line["sku"] for line in second["lines"]] == ["BOLT", "NUT"]
+    assert (first["shipments"], second["shipments"]) == ([], [])
+    # the lines are written in one statement and not read back, nor are shipments (none yet):
+    # the user and settings (no snapshot is cached inside a test's transaction), reads (company,
+    # cart, address, lines, contracts, price lists, stock, open value), writes (order, lines,
+    # emptied cart, number, state, event, audit: 3, notification, e-mail), the savepoint's 2
+    # statements and the timeline
+    assert (one_line, two_lines) == (24, 24)
+
+
 # --- reorder --------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from commerce.ordering.models import (
     CartLine,
     Notification,
     Order,
+    OrderCounter,
     OrderEvent,
     RequisitionList,
     RequisitionListLine,
@@ -58,6 +59,7 @@ from commerce.ordering.services import (
 )
 from commerce.ordering.services.cart import QuickLineProblem
 from commerce.ordering.tests.conftest import place
+from commerce.selectors import portal_today
 from core.errors import NotFound, PermissionDenied
 from tests.factories import MembershipFactory, ProductFactory, StockLevelFactory, UserFactory
 
@@ -1261,3 +1263,15 @@ def test_a_decision_clears_every_approvers_request(alpha, x, products):
         ]
         order_approve(actor=x.approver, order=order)
         assert not asked.filter(read_at__isnull=True).exists()
+
+
+def test_orders_are_numbered_per_year_in_six_digits_and_past_them(alpha, x, products):
+    with schema_context(alpha.schema):
+        year = portal_today().year
+        first = place(x, x.buyer, {products["BOLT"]: 1})
+        OrderCounter.objects.filter(year=year).update(last=999_999)
+        big = place(x, x.buyer, {products["BOLT"]: 1})
+
+        assert (first.number, big.number) == (f"{year}-000001", f"{year}-1000000")
+        stored = set(Order.objects.values_list("number", flat=True))
+        assert stored == {f"{year}-000001", f"{year}-1000000"}
