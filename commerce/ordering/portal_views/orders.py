@@ -136,7 +136,7 @@ def order_detail(request: HttpRequest, membership: Membership, order_id: uuid.UU
         {
             "detail": detail,
             "order": order,
-            "status": buyer_status(order),
+            "status": detail.status,
             "decision_form": DecisionForm(),
             "cancel_form": CancelForm(),
         },

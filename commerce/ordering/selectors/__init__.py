@@ -295,21 +295,45 @@ class TimelineEntry:
     link: str = ""
 
 
-def timeline(order: Order, shipments: list[Shipment] | None = None) -> list[TimelineEntry]:
+# The buyer reads the timeline in their own words: what happened to their order, not the
+# supplier's work queue. Moves not listed keep the supplier's label.
+BUYER_EVENT_TITLES: dict[tuple[str, str], str] = {
+    (Axis.PROCESS, ProcessState.AWAITING_APPROVAL): "Sent to your approver",
+    (Axis.PROCESS, ProcessState.RECEIVED): "Sent to the supplier",
+    (Axis.PROCESS, ProcessState.IN_VALIDATION): "Being checked by the supplier",
+    (Axis.PROCESS, ProcessState.CONFIRMED): "Confirmed by the supplier",
+    (Axis.PROCESS, ProcessState.IN_DISPATCH): "Shipped",
+    (Axis.PROCESS, ProcessState.DELIVERED): "Delivered",
+    (Axis.PROCESS, ProcessState.CANCELLED): "Cancelled",
+    (Axis.VALIDATION, ValidationState.APPROVED): "Accepted by the supplier",
+    (Axis.VALIDATION, ValidationState.REJECTED): "Rejected by the supplier",
+    (Axis.PAYMENT, "proforma_issued"): "Pro-forma invoice issued",
+    (Axis.PAYMENT, "partially_paid"): "Part payment received",
+    (Axis.PAYMENT, "paid"): "Paid in full",
+    (Axis.PAYMENT, "refunded"): "Refunded",
+}
+
+
+def timeline(
+    order: Order, shipments: list[Shipment] | None = None, *, for_buyer: bool = False
+) -> list[TimelineEntry]:
     """Every move on every axis and every shipment, oldest first (pass the order's shipments
-    when they are loaded already)."""
+    when they are loaded already). ``for_buyer``: titles in the buyer's words, and the move to
+    dispatch left out when a shipment entry (with its carrier and tracking) tells it already."""
+    if shipments is None:
+        shipments = list(Shipment.objects.filter(order=order).order_by("shipped_at", "id"))
+    events = OrderEvent.objects.filter(order=order).order_by("created_at", "id")
     entries = [
         TimelineEntry(
             at=event.created_at,
             axis=event.axis,
-            title=_event_title(event),
+            title=_event_title(event, for_buyer=for_buyer),
             actor=event.actor_label,
             comment=event.comment,
         )
-        for event in OrderEvent.objects.filter(order=order).order_by("created_at", "id")
+        for event in events
+        if not (for_buyer and shipments and event.to_state == ProcessState.IN_DISPATCH)
     ]
-    if shipments is None:
-        shipments = list(Shipment.objects.filter(order=order).order_by("shipped_at", "id"))
     for shipment in shipments:
         entries.append(
             TimelineEntry(
@@ -324,7 +348,9 @@ def timeline(order: Order, shipments: list[Shipment] | None = None) -> list[Time
     return sorted(entries, key=lambda entry: entry.at)
 
 
-def _event_title(event: OrderEvent) -> str:
+def _event_title(event: OrderEvent, *, for_buyer: bool = False) -> str:
+    if for_buyer and (event.axis, event.to_state) in BUYER_EVENT_TITLES:
+        return BUYER_EVENT_TITLES[(event.axis, event.to_state)]
     labels = STATE_LABELS.get(event.axis, {})
     to = labels.get(event.to_state, event.to_state)
     if event.axis == Axis.PROCESS:

@@ -46,16 +46,18 @@ from commerce.ordering.selectors import (
 )
 from sso.choices import StaffRole
 
-# The queue's tabs, in the order work flows through them (drafts never reach the supplier).
+# The queue's tabs, in the order work flows through them (drafts never reach the supplier;
+# orders waiting for the buyer's own approver come before the supplier's work).
 QUEUE_STATES: list[ProcessState] = [
+    ProcessState.AWAITING_APPROVAL,
     ProcessState.RECEIVED,
     ProcessState.IN_VALIDATION,
     ProcessState.CONFIRMED,
     ProcessState.IN_DISPATCH,
-    ProcessState.AWAITING_APPROVAL,
     ProcessState.DELIVERED,
     ProcessState.CANCELLED,
 ]
+QUEUE_LABELS = {ProcessState.AWAITING_APPROVAL: "At the buyer's approver"}
 CARRIER_MANAGERS = {StaffRole.ADMINISTRATOR, StaffRole.DISPATCHER}
 
 
@@ -88,7 +90,12 @@ def queue_tabs(filters: OrderFilters, tz: Any) -> list[StateTab]:
     counts: dict[str, int] = {state: n for state, n in rows}
     tabs = [StateTab("", "All", sum(counts.values()), filters.status == "")]
     tabs += [
-        StateTab(state.value, state.label, counts.get(state.value, 0), filters.status == state)
+        StateTab(
+            state.value,
+            QUEUE_LABELS.get(state, state.label),
+            counts.get(state.value, 0),
+            filters.status == state,
+        )
         for state in QUEUE_STATES
     ]
     return tabs

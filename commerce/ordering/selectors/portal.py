@@ -35,6 +35,7 @@ from commerce.ordering.selectors import (
     DraftView,
     OrderFilters,
     TimelineEntry,
+    buyer_status,
     cart_items,
     draft_lines,
     draft_view,
@@ -236,6 +237,7 @@ class OrderPage:
     lines: list[OrderLine]
     shipments: list[Shipment]
     timeline: list[TimelineEntry]
+    status: str  # the buyer's one-line status, or "Waiting for your approval" for a decider
     can_decide: bool
     can_cancel: bool
     can_reorder: bool
@@ -264,13 +266,16 @@ def order_page(membership: Membership, order: Order) -> OrderPage:
         MemberRole.APPROVER,
         MemberRole.COMPANY_ADMIN,
     }
+    deciding = order.process_state == ProcessState.AWAITING_APPROVAL and can_decide(
+        membership, order
+    )
     return OrderPage(
         order=order,
         lines=lines,
         shipments=shipments,
-        timeline=timeline(order),
-        can_decide=order.process_state == ProcessState.AWAITING_APPROVAL
-        and can_decide(membership, order),
+        timeline=timeline(order, shipments, for_buyer=True),
+        status="Waiting for your approval" if deciding else buyer_status(order),
+        can_decide=deciding,
         can_cancel=orders_role
         and order.process_state in CANCELLABLE_BY_BUYER
         and (

@@ -415,11 +415,11 @@ def test_the_queue_counts_every_state_and_filters(alpha, x, y, products, staff, 
     tabs = admin.get(QUEUE).context["tabs"]
     assert [(t.label, t.count) for t in tabs] == [
         ("All", 3),
+        ("At the buyer's approver", 0),
         ("Received", 2),
         ("In validation", 1),
         ("Confirmed", 0),
         ("In dispatch", 0),
-        ("Awaiting approval", 0),
         ("Delivered", 0),
         ("Cancelled", 0),
     ]
@@ -438,8 +438,9 @@ def test_the_queue_counts_every_state_and_filters(alpha, x, y, products, staff, 
     assert numbers(f"date_to={until}") == [first.number]
     # Tabs count under the other filters; the state tab keeps them.
     filtered = admin.get(QUEUE + f"?company={x.company.public_id}&status=received")
-    assert [(t.label, t.count) for t in filtered.context["tabs"]][:3] == [
+    assert [(t.label, t.count) for t in filtered.context["tabs"]][:4] == [
         ("All", 2),
+        ("At the buyer's approver", 0),
         ("Received", 2),
         ("In validation", 0),
     ]

@@ -627,12 +627,12 @@ def test_the_order_page_shows_the_timeline_and_the_tracking_link(
     page = body(client_for(alpha, "x-viewer@buyer.test").get(f"/orders/{order.public_id}/"))
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', page, re.S).group(1)
     titles = re.findall(r'<div class="fw-semibold">([^<]+)</div>', timeline)
+    # in the buyer's words; the move to dispatch is told by the shipment's own entry
     assert titles == [
-        "Received",
-        "In validation",
-        "Validation: approved",
-        "Confirmed",
-        "In dispatch",
+        "Sent to the supplier",
+        "Being checked by the supplier",
+        "Accepted by the supplier",
+        "Confirmed by the supplier",
         "Shipped with DHL, tracking JD 0001",
     ]
     assert "“Fine”" in timeline
@@ -705,6 +705,16 @@ def test_a_rejection_needs_a_comment_and_the_buyer_sees_it(alpha, x, waiting):
     client.post(f"/orders/{waiting.public_id}/reject/", {"comment": "Too many bolts"})
     buyer_page = body(client_for(alpha, "x-buyer@buyer.test").get(f"/orders/{waiting.public_id}/"))
     assert "Rejected by your approver:</span> Too many bolts" in buyer_page
+
+
+def test_the_approver_reads_that_the_order_waits_for_them_and_the_buyer_for_their_approver(
+    alpha, x, waiting
+):
+    status = r'data-testid="status">\s*([^<]+?)\s*<'
+    approver = body(client_for(alpha, "x-approver@buyer.test").get(f"/orders/{waiting.public_id}/"))
+    buyer = body(client_for(alpha, "x-buyer@buyer.test").get(f"/orders/{waiting.public_id}/"))
+    assert re.search(status, approver).group(1) == "Waiting for your approval"
+    assert re.search(status, buyer).group(1) == "Waiting for your approver"
 
 
 def test_the_buyer_cannot_decide_their_own_order(alpha, x, waiting):
