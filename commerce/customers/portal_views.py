@@ -328,8 +328,10 @@ def security_log(request: HttpRequest) -> HttpResponse:
 
 
 def _member_user(request: HttpRequest, member_id: str) -> Any:
+    """Another company's member is "not found"; a member who is no admin is refused."""
+    member = access_member_by_id(request.user, member_id)
     require_company_admin(request.user)
-    return access_member_by_id(request.user, member_id).user
+    return member.user
 
 
 @require_GET
