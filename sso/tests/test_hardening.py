@@ -16,7 +16,6 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from commerce.customers.choices import MemberRole
-from conftest import TEST_PASSWORD
 from outbox.models import OutboxMessage
 from sso.models import User
 from sso.tests.support import password_step

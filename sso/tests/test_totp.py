@@ -351,3 +351,43 @@ def test_a_buyer_member_of_a_required_company_is_asked_at_next_sign_in(alpha):
     assert password_step(alpha.client(), member.user.email)["Location"] == (
         "/account/two-factor/setup/"
     )
+
+
+def test_the_sign_up_hand_over_also_leads_staff_through_enrolment(alpha, enforced):
+    from sso.services import handoff_create
+
+    with schema_context(alpha.schema):
+        user = staff(email="fresh@alpha.test", role="administrator")
+        token = handoff_create(user=user)
+    client = alpha.client()
+    response = client.get(f"/auth/handoff/{token}/")
+    assert (response.status_code, response["Location"]) == (302, "/account/two-factor/setup/")
+    assert client.get("/backoffice/").status_code == 302
+    page = client.get("/account/two-factor/setup/").content.decode()
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
+    done = client.post("/account/two-factor/setup/", {"code": code_for_secret(secret)})
+    assert 'href="/backoffice/?welcome=1"' in done.content.decode()
+    assert client.get("/backoffice/?welcome=1").status_code == 200
+    with schema_context(alpha.schema):
+        assert UserSession.objects.get(user=user).method == "otp"
+
+
+def test_an_invitee_of_a_required_company_sets_up_two_factor_before_the_catalogue(alpha):
+    from commerce.customers.services import invitation_create
+
+    with schema_context(alpha.schema):
+        company = CompanyFactory(two_factor_policy="required")
+        _, token = invitation_create(
+            actor=alpha.admin,
+            company=company,
+            email="invitee@buyer.test",
+            role="buyer",
+            portal_url="http://alpha.portico.localhost:8000",
+        )
+    client = alpha.client()
+    response = client.post(
+        f"/invitations/{token}/",
+        {"full_name": "Ina Vitee", "password": "Brand-New-Pass-2026"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/account/two-factor/setup/")
+    assert client.get("/catalogue/").status_code == 302

@@ -124,7 +124,9 @@ def test_staff_member_scans_the_qr_code_and_signs_in_with_a_code(
     printed = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
     assert printed == secret
     # The picture is the QR code of exactly that URI (what a phone's camera would read).
-    assert qr.locator("svg path").get_attribute("d") == _qr_path(qr.get_attribute("data-otpauth-uri"))
+    assert qr.locator("svg path").get_attribute("d") == _qr_path(
+        qr.get_attribute("data-otpauth-uri")
+    )
 
     page.get_by_label("Code from the app").fill(code_for_secret(secret))
     page.get_by_role("button", name="Confirm").click()
