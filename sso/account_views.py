@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from sso import login_flow, password_reset, sessions, twofactor
+from sso import login_flow, password_reset, services, sessions, twofactor
 from sso.decorators import signed_in_required
 from sso.forms import (
     CodeForm,
@@ -179,6 +179,9 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
 @signed_in_required
 def session_end(request: HttpRequest, session_id: str) -> HttpResponse:
     record = sessions.access_own_session_by_id(request.user, session_id)
+    if record.key_hash == sessions.current_key_hash(request):
+        services.session_logout(request=request)  # ending this very session is signing out
+        return redirect("sso:login")
     sessions.user_session_end(actor=request.user, record=record, reason="ended_by_user")
     messages.success(request, "That session is ended.")
     return redirect("/account/security/")

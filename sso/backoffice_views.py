@@ -21,7 +21,10 @@ PAGE_SIZE = 50
 
 def log_filter(form: SecurityLogFilterForm) -> LogFilter:
     """The filter a (bound) filter form asks for; an invalid field filters nothing."""
-    data = form.cleaned_data if form.is_valid() else {}
+    if not form.is_bound:
+        return LogFilter()
+    form.is_valid()  # cleaned_data keeps the fields that are valid
+    data = form.cleaned_data
     return LogFilter(
         action=data.get("action") or "",
         email=data.get("email") or "",

@@ -66,14 +66,8 @@ def current_key_hash(request: HttpRequest) -> str:
     return key_hash(key) if key else ""
 
 
-def user_session_start(*, request: HttpRequest, user: User, method: str) -> UserSession:
-    """Record the request's (already rotated) session as ``user``'s, signed in by ``method``.
-    The session is saved first so that it has its final key."""
-    request.session[SEEN_KEY] = int(time.time())
-    request.session.save()
-    session_key = str(request.session.session_key)
+def _record(session_key: str, user: Any, method: str) -> UserSession:
     ctx = context.current()
-    now = timezone.now()
     record, _ = UserSession.objects.update_or_create(
         key_hash=key_hash(session_key),
         defaults={
@@ -82,22 +76,36 @@ def user_session_start(*, request: HttpRequest, user: User, method: str) -> User
             "method": method,
             "ip": ctx.ip,
             "user_agent": ctx.user_agent[:400],
-            "last_seen_at": now,
+            "last_seen_at": timezone.now(),
         },
     )
     return record
 
 
+def user_session_start(*, request: HttpRequest, user: User, method: str) -> UserSession:
+    """Record the request's (already rotated) session as ``user``'s, signed in by ``method``.
+    The session is saved first so that it has its final key."""
+    request.session[SEEN_KEY] = int(time.time())
+    request.session.save()
+    return _record(str(request.session.session_key), user, method)
+
+
 def touch(request: HttpRequest) -> None:
-    """Mark the request's session as seen now, at most once a minute (one UPDATE)."""
+    """Mark the request's session as seen now, at most once a minute (one UPDATE). A signed-in
+    session without a record (signed in before sessions were recorded) gets one then."""
     now = int(time.time())
     seen = request.session.get(SEEN_KEY, 0)
     if now - int(seen) < TOUCH_SECONDS:
         return
-    request.session[SEEN_KEY] = now
-    UserSession.objects.filter(key_hash=current_key_hash(request)).update(
+    session_key = str(request.session.session_key)
+    updated = UserSession.objects.filter(key_hash=key_hash(session_key)).update(
         last_seen_at=timezone.now(), ip=context.current().ip
     )
+    if not updated:
+        if not request.session.exists(session_key):
+            return  # ended during this very request: leave it ended
+        _record(session_key, request.user, "earlier")
+    request.session[SEEN_KEY] = now
 
 
 def _cutoff() -> Any:

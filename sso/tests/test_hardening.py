@@ -298,3 +298,38 @@ def test_company_admins_see_only_their_own_members_events(alpha):
     plain = alpha.client()
     password_step(plain, "mx@buyer.test")
     assert plain.get("/company/security-log/").status_code == 403
+
+
+def test_the_security_log_page_reads_a_fixed_number_of_queries(alpha):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = alpha.client()
+    password_step(admin, "admin@alpha.test")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin.get("/backoffice/security-log/").status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    for _ in range(12):
+        password_step(alpha.client(), "admin@alpha.test", "wrong-password-x")
+    from sso import ratelimit
+
+    ratelimit.reset_all()
+    assert queries() == few
+
+
+def test_operators_reset_their_password_on_the_control_plane(control_client, operator):
+    from django_tenants.utils import schema_context
+
+    response = control_client.post("/password-reset/", {"email": "ops@portico.test"})
+    assert response.status_code == 200
+    with schema_context("public"):
+        link = (
+            OutboxMessage.objects.filter(payload__template="password_reset")
+            .latest("id")
+            .payload["context"]["link"]
+        )
+    assert link.startswith(f"http://{django_settings.PORTICO_PUBLIC_HOST}:8000/password-reset/")

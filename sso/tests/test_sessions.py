@@ -155,3 +155,23 @@ def test_a_refused_password_records_no_session(alpha, team):
     client = alpha.client()
     assert password_step(client, "xb@buyer.test", "wrong-" + TEST_PASSWORD).status_code == 400
     assert _sessions(alpha.schema, "xb@buyer.test") == []
+
+
+def test_a_session_from_before_session_records_is_recorded_at_its_next_touch(alpha, team):
+    client = signed_in(alpha, "xb@buyer.test")
+    with schema_context(alpha.schema):
+        UserSession.objects.filter(user__email="xb@buyer.test").delete()
+    session = client.session
+    session[SEEN_KEY] = 0
+    session.save()
+    assert client.get("/catalogue/").status_code == 200
+    assert [s.method for s in _sessions(alpha.schema, "xb@buyer.test")] == ["earlier"]
+
+
+def test_ending_this_very_session_signs_out(alpha, team):
+    client = signed_in(alpha, "xb@buyer.test")
+    record = _sessions(alpha.schema, "xb@buyer.test")[0]
+    response = client.post(f"/account/sessions/{record.public_id}/end/")
+    assert (response.status_code, response["Location"]) == (302, "/login/")
+    assert client.get("/catalogue/").status_code == 302
+    assert _sessions(alpha.schema, "xb@buyer.test") == []

@@ -136,6 +136,8 @@ def test_staff_member_scans_the_qr_code_and_signs_in_with_a_code(
     shot(page, "backup-codes-shown-once")
     page.get_by_role("link", name="I have saved them, continue").click()
     expect(page.get_by_test_id("two-factor-status")).to_contain_text("On")
+    expect(page.get_by_test_id("sessions")).to_contain_text("This session")
+    shot(page, "security-page")
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(url("/login/"))
