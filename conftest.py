@@ -98,9 +98,11 @@ def control_client() -> Client:
 @pytest.fixture(autouse=True)
 def _reset_schema_and_routes() -> Iterator[None]:
     """Each test starts in public with an empty routing cache, and leaves it so."""
+    from sso import ratelimit
     from tenants import routing
 
     routing._cache.clear_local()
+    ratelimit.reset_all()  # sign-in limits count per IP: one test's failures never block another
     yield
     routing._cache.clear_local()
     if connection.connection is not None or connection.schema_name != "public":
@@ -121,6 +123,9 @@ def pytest_configure(config: Any) -> None:
     django_settings.CATALOGUE_CACHE_SECONDS = 0
     django_settings.SNAPSHOT_CACHE_SECONDS = 0
     django_settings.ORDERS_CACHE_SECONDS = 0
+    # Staff and operators sign in with TOTP in production; suites that are not about sign-in
+    # sign them in with a password alone. sso/tests turn the policy on where they test it.
+    django_settings.PORTICO_TOTP_REQUIRED_FOR_STAFF = False
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -30,5 +30,6 @@ def _guard(check: Callable[[Any], bool]) -> Callable[[View], View]:
     return decorator
 
 
+signed_in_required = _guard(lambda user: True)
 staff_required = _guard(is_supplier_staff)
 supplier_admin_required = _guard(lambda user: is_supplier_staff(user) and user.is_supplier_admin)

@@ -84,3 +84,31 @@ class LoginHandoff(models.Model):
 
     def __str__(self) -> str:
         return f"handoff for {self.user_id}"
+
+
+class UserSession(models.Model):
+    """One signed-in session of a user on this host (this schema), for "your sessions" pages.
+
+    Created when a sign-in completes (after the second factor when there is one); its
+    ``last_seen_at`` is touched at most once a minute. Only the SHA-256 of the session key
+    identifies it; the key itself is kept sealed (``sso.sessions``) so that ending the session
+    can remove it from the session store. Deleting the row never signs anyone out by itself:
+    ``sso.sessions.user_session_end`` does both.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    sealed_key = models.TextField()
+    method = models.CharField(max_length=16)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "-last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"

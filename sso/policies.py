@@ -19,3 +19,28 @@ def require_operator(actor: Any) -> None:
 
 def is_supplier_staff(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and actor.kind == "staff")
+
+
+def _company_admin_company(actor: Any) -> int | None:
+    """The company id of a company admin, else None (no import of commerce: sso is below it)."""
+    membership = getattr(actor, "membership", None) if actor.kind == "buyer" else None
+    if membership is not None and membership.role == "company_admin":
+        return int(membership.company_id)
+    return None
+
+
+def require_session_manager(actor: Any, target: Any) -> None:
+    """Who may see and end ``target``'s sessions: the portal's administrators (anyone of the
+    portal), a company admin (members of their own company: others are "not found")."""
+    from core.errors import NotFound
+
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in first.")
+    if actor.is_supplier_admin:
+        return
+    company_id = _company_admin_company(actor)
+    if company_id is None:
+        raise PermissionDenied("Only administrators can end other people's sessions.")
+    target_membership = getattr(target, "membership", None) if target.kind == "buyer" else None
+    if target_membership is None or target_membership.company_id != company_id:
+        raise NotFound()

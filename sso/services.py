@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +16,14 @@ from django.utils import timezone
 
 from audit.choices import AuditAction
 from audit.services import audit_record
+from core import context
 from core.errors import DomainError
+from sso import ratelimit
 from sso.choices import StaffRole, UserKind
 from sso.errors import InvalidCredentials
+from sso.login_flow import login_begin
 from sso.models import LoginHandoff, User
+from sso.sessions import forget_current
 
 
 def user_create(
@@ -62,24 +66,36 @@ def user_create(
     return user
 
 
-def session_login(*, request: HttpRequest, email: str, password: str) -> User:
-    """Check the password and start a session (new session id). Success and failure are audited;
-    a failure raises ``InvalidCredentials`` without saying which half was wrong."""
+def session_login(*, request: HttpRequest, email: str, password: str, next_url: str = "") -> str:
+    """Check the password and begin the sign-in (``sso.login_flow``): returns the next step,
+    ``done`` (signed in, new session id), ``otp`` or ``enrol``. Success and failure are audited;
+    a failure raises ``InvalidCredentials`` without saying which half was wrong, and attempts
+    beyond the account's or IP's limit raise ``RateLimited`` before the password is checked."""
     email = email.strip().lower()
+    limits = ratelimit.buckets("login", account=email, ip=context.current().ip)
+    try:
+        ratelimit.check(limits, "sign-in attempts")
+    except ratelimit.RateLimited:
+        _audit_login_failed(email, "password", "rate_limited")
+        raise
     user = authenticate(request, username=email, password=password)
     if user is None:
-        with transaction.atomic():
-            audit_record(
-                action=AuditAction.LOGIN_FAILED,
-                actor_label=email[:254],
-                object_type="sso.user",
-                details={"method": "password", "reason": "bad_credentials"},
-            )
+        ratelimit.hit(limits)
+        _audit_login_failed(email, "password", "bad_credentials")
         raise InvalidCredentials()
+    return login_begin(request=request, user=user, method="password", next_url=next_url)
+
+
+def _audit_login_failed(email: str, method: str, reason: str) -> None:
+    known = User.objects.filter(email=email).values_list("public_id", flat=True).first()
     with transaction.atomic():
-        login(request, user)  # rotates the session key
-        audit_record(action=AuditAction.LOGIN, actor=user, obj=user, details={"method": "password"})
-    return user
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            actor_label=email[:254],
+            object_type="sso.user",
+            object_id=str(known or ""),
+            details={"method": method, "reason": reason},
+        )
 
 
 def session_logout(*, request: HttpRequest) -> None:
@@ -87,6 +103,7 @@ def session_logout(*, request: HttpRequest) -> None:
     with transaction.atomic():
         if user.is_authenticated:
             audit_record(action=AuditAction.LOGOUT, actor=user, obj=user)
+            forget_current(request)
         logout(request)
 
 
@@ -108,8 +125,9 @@ def handoff_create(*, user: User) -> str:
     return token
 
 
-def handoff_redeem(*, request: HttpRequest, token: str) -> User:
-    """Sign in with a handoff token; a used, expired or unknown token is refused (and audited)."""
+def handoff_redeem(*, request: HttpRequest, token: str, next_url: str = "") -> str:
+    """Sign in with a handoff token (as ``session_login``, it returns the next step); a used,
+    expired or unknown token is refused (and audited)."""
     with transaction.atomic():
         ticket = (
             LoginHandoff.objects.select_for_update()
@@ -125,14 +143,9 @@ def handoff_redeem(*, request: HttpRequest, token: str) -> User:
         if ticket is not None:
             ticket.used_at = timezone.now()
             ticket.save(update_fields=["used_at"])
-            login(request, ticket.user, backend="sso.backends.PorticoBackend")
-            audit_record(
-                action=AuditAction.LOGIN,
-                actor=ticket.user,
-                obj=ticket.user,
-                details={"method": "signup_handoff"},
+            return login_begin(
+                request=request, user=ticket.user, method="signup_handoff", next_url=next_url
             )
-            return ticket.user
     with transaction.atomic():
         audit_record(
             action=AuditAction.LOGIN_FAILED,

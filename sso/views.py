@@ -10,6 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from sso import services
 from sso.forms import LoginForm
+from sso.login_flow import ENROL, OTP
+from sso.ratelimit import RateLimited
+
+# Where each step of a sign-in continues (sso.login_flow).
+STEP_URLS = {OTP: "/login/verify/", ENROL: "/account/two-factor/setup/"}
 
 
 def _home_for(request: HttpRequest) -> str:
@@ -35,16 +40,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_login(
+            step = services.session_login(
                 request=request,
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
+                next_url=_next_url(request),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
-            status = 400
+            status = 429 if isinstance(exc, RateLimited) else 400
         else:
-            return redirect(_next_url(request))
+            return redirect(STEP_URLS.get(step) or _next_url(request))
     elif request.method == "POST":
         status = 400
     template = "console/login.html" if request.tenant.is_public else "portal/login.html"  # type: ignore[attr-defined]
@@ -60,7 +66,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def handoff_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        services.handoff_redeem(request=request, token=token)
+        step = services.handoff_redeem(
+            request=request, token=token, next_url="/backoffice/?welcome=1"
+        )
     except DomainError as exc:
         return render(
             request,
@@ -68,4 +76,4 @@ def handoff_view(request: HttpRequest, token: str) -> HttpResponse:
             {"form": LoginForm(), "next": "/backoffice/", "error": exc.message},
             status=400,
         )
-    return redirect("/backoffice/?welcome=1")
+    return redirect(STEP_URLS.get(step) or "/backoffice/?welcome=1")

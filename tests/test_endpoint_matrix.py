@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from PIL import Image
 
@@ -34,7 +35,7 @@ from commerce.ordering.services import (
 )
 from commerce.pricing.services import contract_price_create, price_list_item_set
 from conftest import TEST_PASSWORD
-from sso.models import User
+from sso.models import User, UserSession
 from sso.services import user_create
 from tests.factories import (
     CategoryFactory,
@@ -53,7 +54,7 @@ PAGE, API = "page", "api"
 
 @dataclass(frozen=True)
 class Endpoint:
-    """``audience``: who may use it — staff (any role), editor (administrator, account
+    """``audience``: who may use it — signed_in (anyone, for their own account), staff (any role), editor (administrator, account
     manager), admin (administrator), buyer (any member), company_admin, integration (API key).
     ``wrong`` is the actor that must be refused, with ``wrong_status``; ``company`` marks paths
     that carry company X's objects (another company gets 404)."""
@@ -758,6 +759,69 @@ ENDPOINTS = [
             ("proforma", {}, "validator"),
         )
     ],
+    # sign-in security (sso): anyone signed in for their own account; administrators for others
+    *[
+        Endpoint(name, method, path, "signed_in")
+        for name, method, path in (
+            ("sso:security", "GET", "/account/security/"),
+            ("sso:backup-codes", "POST", "/account/two-factor/backup-codes/"),
+            ("sso:two-factor-remove", "POST", "/account/two-factor/remove/"),
+            ("sso:sessions-end-others", "POST", "/account/sessions/end-others/"),
+        )
+    ],
+    Endpoint(
+        "sso:session-end",
+        "POST",
+        "/account/sessions/{sess}/end/",
+        "buyer",
+        wrong="xv",
+        wrong_status=404,
+        company=True,
+    ),
+    Endpoint(
+        "sso-backoffice:security-log",
+        "GET",
+        "/backoffice/security-log/",
+        "admin",
+        wrong="validator",
+    ),
+    Endpoint(
+        "sso-backoffice:user-sessions",
+        "GET",
+        "/backoffice/users/{xbu}/sessions/",
+        "admin",
+        wrong="validator",
+    ),
+    Endpoint(
+        "sso-backoffice:user-sessions-end",
+        "POST",
+        "/backoffice/users/{xbu}/sessions/end/",
+        "admin",
+        wrong="validator",
+    ),
+    Endpoint(
+        "customers-portal:security-log",
+        "GET",
+        "/company/security-log/",
+        "company_admin",
+        wrong="xb",
+    ),
+    Endpoint(
+        "customers-portal:member-sessions",
+        "GET",
+        "/company/team/{xbm}/sessions/",
+        "company_admin",
+        wrong="xv",
+        company=True,
+    ),
+    Endpoint(
+        "customers-portal:member-sessions-end",
+        "POST",
+        "/company/team/{xbm}/sessions/end/",
+        "company_admin",
+        wrong="xv",
+        company=True,
+    ),
 ]
 
 # Endpoints anyone may call, and why that is safe.
@@ -766,6 +830,10 @@ PUBLIC = {
     "sso:login": "the sign-in page",
     "sso:logout": "ends the caller's own session",
     "sso:handoff": "a single-use sign-up ticket (tests/test_signup.py)",
+    "sso:login-verify": "the second sign-in step: only with a pending sign-in (sso/tests)",
+    "sso:two-factor-setup": "set-up for the signed-in or a pending sign-in, else sign-in page",
+    "sso:password-reset": "asks for a reset e-mail; the same answer for any address",
+    "sso:password-reset-confirm": "a single-use, expiring reset token (sso/tests)",
     "customers-portal:invitation-accept": "a single-use invitation token (customers tests)",
     "catalog-backoffice:product-create": "GET shows an empty form to staff (POST listed)",
     "api:schema": "the OpenAPI description, the same for every portal",
@@ -846,6 +914,13 @@ def world(alpha, beta, tmp_path, settings):
             upload=SimpleUploadedFile("s.csv", b"sku,warehouse,on_hand\n"),
         )
         x_buyer = User.objects.get(email="xb@buyer.test")
+        x_session = UserSession.objects.create(
+            user=x_buyer,
+            key_hash="0" * 64,
+            sealed_key="",
+            method="password",
+            last_seen_at=timezone.now(),
+        )
         cart_add(actor=x_buyer, product_id=product.public_id, quantity=2)
         order = order_place(actor=x_buyer, data=CheckoutInput(delivery_address=ids["xaddr"]))
         x_list = list_create(actor=x_buyer, name="Matrix list")
@@ -873,6 +948,8 @@ def world(alpha, beta, tmp_path, settings):
             xlist=str(x_list.public_id),
             carrier=str(carrier.public_id),
             xnote=str(Notification.objects.get(user=x_buyer, order=order).public_id),
+            xbu=str(x_buyer.public_id),
+            sess=str(x_session.public_id),
         )
     with schema_context(beta.schema):
         MembershipFactory(user=UserFactory(email="bb@buyer.test"))

@@ -19,7 +19,7 @@ PRODUCTION = {
 
 @pytest.fixture
 def environ(monkeypatch):
-    for name in [*PRODUCTION, "CELERY_EAGER", "DEBUG", "SECURE_COOKIES"]:
+    for name in [*PRODUCTION, "CELERY_EAGER", "DEBUG", "SECURE_COOKIES", "TOTP_REQUIRED_FOR_STAFF"]:
         monkeypatch.delenv(name, raising=False)
 
     def apply(values):
@@ -71,6 +71,11 @@ def test_production_refuses_to_start_without(environ, missing, message):
         (
             {"OUTBOX_MAX_ATTEMPTS": "many"},
             "OUTBOX_MAX_ATTEMPTS must be a whole number, got 'many'.",
+        ),
+        (
+            {"TOTP_REQUIRED_FOR_STAFF": "false"},
+            "TOTP_REQUIRED_FOR_STAFF cannot be turned off in production: staff and operators "
+            "sign in with two-factor authentication.",
         ),
     ],
 )

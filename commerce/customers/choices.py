@@ -8,6 +8,14 @@ class CompanyStatus(models.TextChoices):
     ON_HOLD = "on_hold", "On hold"
 
 
+class TwoFactorPolicy(models.TextChoices):
+    """Whether a company's members sign in with a TOTP code as well as their password."""
+
+    OFF = "off", "Off"
+    OPTIONAL = "optional", "Optional (members may set it up)"
+    REQUIRED = "required", "Required (set up at the next sign-in)"
+
+
 class PaymentTerms(models.TextChoices):
     PREPAYMENT = "prepayment", "Prepayment"
     CARD = "card", "Card"

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 
-from commerce.customers.choices import COUNTRY_CHOICES, CompanyStatus, MemberRole, PaymentTerms
+from commerce.customers.choices import (
+    COUNTRY_CHOICES,
+    CompanyStatus,
+    MemberRole,
+    PaymentTerms,
+    TwoFactorPolicy,
+)
 from commerce.customers.models import Company, Membership
 from commerce.customers.selectors import staff_users
 from commerce.pricing.models import PriceList
@@ -62,6 +68,14 @@ class CompanyForm(StyledForm):
         "no approval needed; 0: every order needs approval.",
     )
     po_required = forms.BooleanField(label="A PO number is required on every order", required=False)
+    two_factor_policy = forms.ChoiceField(
+        label="Two-factor sign-in for its members",
+        choices=TwoFactorPolicy.choices,
+        initial=TwoFactorPolicy.OPTIONAL,
+        required=False,
+        help_text="Required: members without an authenticator app set one up at their next "
+        "sign-in. Off: members are not offered it.",
+    )
     assortment_restricted = forms.BooleanField(
         label="Restrict the assortment to the SKUs below", required=False
     )
@@ -78,6 +92,10 @@ class CompanyForm(StyledForm):
         self.fields["price_lists"].queryset = PriceList.objects.filter(  # type: ignore[attr-defined]
             active=True
         ).order_by("priority", "name")
+
+    def clean_two_factor_policy(self) -> str | None:
+        """Empty (a client that does not send the field) leaves the policy as it is."""
+        return self.cleaned_data.get("two_factor_policy") or None
 
     def clean_assortment_skus(self) -> list[str]:
         raw: str = self.cleaned_data.get("assortment_skus") or ""
@@ -106,6 +124,7 @@ class CompanyForm(StyledForm):
             if company.approval_threshold is None
             else company.approval_threshold,
             "po_required": company.po_required,
+            "two_factor_policy": company.two_factor_policy,
             "assortment_restricted": company.assortment_restricted,
             "assortment_skus": "\n".join(sorted(p.sku for p in company.assortment.all())),
         }

@@ -13,6 +13,7 @@ from commerce.customers.choices import (
     CompanyStatus,
     MemberRole,
     PaymentTerms,
+    TwoFactorPolicy,
 )
 
 
@@ -54,6 +55,10 @@ class Company(models.Model):
     # may be required on every order.
     approval_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     po_required = models.BooleanField(default=False)
+    # Two-factor sign-in for the company's members (sso.twofactor reads it at sign-in).
+    two_factor_policy = models.CharField(
+        max_length=16, choices=TwoFactorPolicy.choices, default=TwoFactorPolicy.OPTIONAL
+    )
     assortment = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
     price_lists = models.ManyToManyField("pricing.PriceList", blank=True, related_name="companies")
     created_at = models.DateTimeField(auto_now_add=True)

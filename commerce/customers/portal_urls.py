@@ -39,5 +39,12 @@ urlpatterns = [
         views.invitation_resend,
         name="invitation-resend",
     ),
+    path("company/security-log/", views.security_log, name="security-log"),
+    path("company/team/<uuid:member_id>/sessions/", views.member_sessions, name="member-sessions"),
+    path(
+        "company/team/<uuid:member_id>/sessions/end/",
+        views.member_sessions_end,
+        name="member-sessions-end",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

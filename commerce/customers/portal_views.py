@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,10 +37,16 @@ from commerce.customers.forms import (
     MemberRoleForm,
 )
 from commerce.customers.models import Membership
-from commerce.customers.policies import can_manage_company
+from commerce.customers.policies import can_manage_company, require_company_admin
 from commerce.customers.views import portal_url, post_action, run_form
 from commerce.selectors import portal_settings
+from sso.backoffice_views import PAGE_SIZE, log_filter, query_without_page
+from sso.forms import SecurityLogFilterForm
+from sso.security_log import security_log as log
 from sso.services import session_login
+from sso.sessions import member_sessions as sessions_of
+from sso.sessions import member_sessions_end as end_sessions
+from sso.views import STEP_URLS
 
 View = Callable[..., HttpResponse]
 
@@ -279,10 +287,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, form, lambda data: services.invitation_accept(token=token, **data)
         )
         if saved:
-            session_login(
-                request=request, email=invitation.email, password=form.cleaned_data["password"]
+            step = session_login(
+                request=request,
+                email=invitation.email,
+                password=form.cleaned_data["password"],
+                next_url="/catalogue/",
             )
-            response = redirect("/catalogue/")
+            response = redirect(STEP_URLS.get(step) or "/catalogue/")
         else:
             response = render(
                 request,
@@ -294,3 +305,54 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     # send "Origin: null" on the form's POST, which Django's CSRF check refuses (403).
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+# --- Sign-in security of the team (company admins) --------------------------------------------
+
+
+@require_GET
+@member_required
+def security_log(request: HttpRequest) -> HttpResponse:
+    """Sign-in and security events of the company's own members (company admins only)."""
+    membership = require_company_admin(request.user)
+    form = SecurityLogFilterForm(request.GET or None)
+    subjects = selectors.company_member_user_ids(company=membership.company)
+    page = Paginator(log(filters=log_filter(form), subjects=subjects), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "portal/company/security_log.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+def _member_user(request: HttpRequest, member_id: str) -> Any:
+    """Another company's member is "not found"; a member who is no admin is refused."""
+    member = access_member_by_id(request.user, member_id)
+    require_company_admin(request.user)
+    return member.user
+
+
+@require_GET
+@member_required
+def member_sessions(request: HttpRequest, member_id: str) -> HttpResponse:
+    user = _member_user(request, member_id)
+    return render(
+        request,
+        "portal/company/member_sessions.html",
+        {
+            "subject": user,
+            "user_sessions": list(sessions_of(actor=request.user, user=user)),
+            "end_url": f"/company/team/{member_id}/sessions/end/",
+        },
+    )
+
+
+@require_POST
+@member_required
+def member_sessions_end(request: HttpRequest, member_id: str) -> HttpResponse:
+    user = _member_user(request, member_id)
+    ended = end_sessions(actor=request.user, user=user)
+    messages.success(request, f"{ended} session{'s' if ended != 1 else ''} of {user.email} ended.")
+    return redirect(f"/company/team/{member_id}/sessions/")

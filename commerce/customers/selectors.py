@@ -54,6 +54,16 @@ def company_members(*, company: Company) -> QuerySet[Membership]:
     return Membership.objects.filter(company=company).select_related("user").order_by("user__email")
 
 
+def company_member_user_ids(*, company: Company) -> list[str]:
+    """Public ids of the company's members' user accounts (their security log's subjects)."""
+    return [
+        str(public_id)
+        for public_id in Membership.objects.filter(company=company).values_list(
+            "user__public_id", flat=True
+        )
+    ]
+
+
 def company_pending_invitations(*, company: Company) -> QuerySet[Invitation]:
     """Invitations not yet accepted or withdrawn (expired ones too: they can be sent again)."""
     return (

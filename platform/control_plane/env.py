@@ -109,6 +109,7 @@ class Env:
     db_conn_max_age: int
     secure_cookies: bool
     log_level: str
+    totp_required_for_staff: bool
 
 
 def _secret_key(production: bool) -> str:
@@ -157,6 +158,13 @@ def load() -> Env:
     if production and _get("EMAIL_HOST") is None:
         raise ImproperlyConfigured("EMAIL_HOST is not set: production sends e-mail over SMTP.")
 
+    totp_required_for_staff = _bool("TOTP_REQUIRED_FOR_STAFF", True)
+    if production and not totp_required_for_staff:
+        raise ImproperlyConfigured(
+            "TOTP_REQUIRED_FOR_STAFF cannot be turned off in production: staff and operators "
+            "sign in with two-factor authentication."
+        )
+
     base_domain = _get("PORTICO_BASE_DOMAIN", "portico.localhost") or "portico.localhost"
     return Env(
         production=production,
@@ -184,4 +192,5 @@ def load() -> Env:
         db_conn_max_age=_int("DB_CONN_MAX_AGE", 300),
         secure_cookies=_bool("SECURE_COOKIES", production),
         log_level=_get("LOG_LEVEL", "INFO") or "INFO",
+        totp_required_for_staff=totp_required_for_staff,
     )

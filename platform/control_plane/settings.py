@@ -40,6 +40,10 @@ SHARED_APPS = [
     "sso",
     "audit",
     "outbox",
+    # Operators (public) sign in with TOTP too: the django-otp tables live in both lists.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -56,6 +60,9 @@ TENANT_APPS = [
     "commerce.pricing",
     "commerce.ordering",
     "api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -76,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sso.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DomainErrorMiddleware",
@@ -144,11 +152,40 @@ SESSION_COOKIE_SECURE = ENV.secure_cookies
 CSRF_COOKIE_SECURE = ENV.secure_cookies
 SESSION_COOKIE_NAME = "__Host-portico_session" if ENV.secure_cookies else "portico_session"
 CSRF_COOKIE_NAME = "__Host-portico_csrf" if ENV.secure_cookies else "portico_csrf"
+# No script reads the CSRF cookie (pages and htmx send the token from the page).
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Every portal is its own origin and Django checks Origin against the request's Host: no
+# trusted origins are needed, and a wildcard is never allowed (tests/test_security_settings.py).
+CSRF_TRUSTED_ORIGINS: list[str] = []
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if ENV.production:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
+
+# --- Sign-in hardening (sso/README.md) --------------------------------------------------------
+# TOTP: codes of the current 30-second step and one step either side are accepted, each once;
+# no drift learning (the window stays where it is documented). Failed guesses double the wait
+# per device (1, 2, 4, 8 … seconds, django-otp's throttling).
+OTP_TOTP_SYNC = False
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Supplier staff and operators must use TOTP (the test suite turns this off except where the
+# policy itself is tested; production refuses to turn it off).
+PORTICO_TOTP_REQUIRED_FOR_STAFF = ENV.totp_required_for_staff
+# A password step waits this long for its second step; a reset link lives this long.
+PORTICO_LOGIN_PENDING_SECONDS = 600
+PASSWORD_RESET_TIMEOUT = 3600
+# Redis-backed limits per schema: (attempts, window in seconds) per account and per IP.
+PORTICO_RATE_LIMITS = {
+    "login:account": (10, 900),
+    "login:ip": (50, 900),
+    "otp:account": (10, 900),
+    "otp:ip": (50, 900),
+    "reset:account": (3, 3600),
+    "reset:ip": (20, 3600),
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalogue/", include("commerce.catalog.portal_urls")),
     path("", include("commerce.ordering.portal_urls")),
     path("backoffice/", include("api.pages_urls")),
+    path("backoffice/", include("sso.backoffice_urls")),
     path("api/", include("api.urls")),
     path("media/<path:path>", tenant_media, name="media"),
     path("healthz", healthz, name="healthz"),

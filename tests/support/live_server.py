@@ -106,6 +106,9 @@ class LiveServer:
                 "REDIS_URL": self.redis_url,
                 "EMAIL_BACKEND": "locmem",
                 "CELERY_EAGER": "false",
+                # As in the test process (root conftest): staff may sign in with a password
+                # alone; tests/browser/test_totp.py sets TOTP up in the browser itself.
+                "TOTP_REQUIRED_FOR_STAFF": "false",
                 "PORTICO_BASE_DOMAIN": self.base_domain,
                 "PORTICO_PUBLIC_HOST": self.public_host,
                 "PORTICO_PORT_SUFFIX": f":{self.port}",

@@ -10,7 +10,7 @@ from django.db import transaction
 from audit.services import audit_record, changes_between, snapshot
 from commerce.catalog.cache import invalidates_catalogue
 from commerce.catalog.models import Product
-from commerce.customers.choices import CompanyStatus, PaymentTerms
+from commerce.customers.choices import CompanyStatus, PaymentTerms, TwoFactorPolicy
 from commerce.customers.errors import CustomerError
 from commerce.customers.models import Company
 from commerce.customers.policies import is_staff, require_customer_editor
@@ -58,6 +58,9 @@ class CompanyInput:
     # none do; 0: every order does); a PO number may be required on every order.
     approval_threshold: Any = None
     po_required: bool = False
+    # Two-factor sign-in for the members (off, optional, required); None leaves it as it is
+    # (the integration API: a security setting is the portal's, not the ERP's).
+    two_factor_policy: str | None = None
 
 
 COMPANY_FIELDS = (
@@ -78,6 +81,7 @@ COMPANY_FIELDS = (
     "external_ref",
     "approval_threshold",
     "po_required",
+    "two_factor_policy",
 )
 
 
@@ -193,6 +197,17 @@ def _check_external_ref(ref: str, exclude: int | None, problems: list[CustomerEr
         )
 
 
+def _check_two_factor_policy(policy: str | None, problems: list[CustomerError]) -> None:
+    if policy is not None and policy not in TwoFactorPolicy.values:
+        problems.append(
+            problem(
+                "two_factor_policy_unknown",
+                "Choose off, optional or required for two-factor sign-in.",
+                "two_factor_policy",
+            )
+        )
+
+
 def _clean_company(data: CompanyInput, exclude: int | None = None) -> _CleanCompany:
     problems: list[CustomerError] = []
     name = data.name.strip()
@@ -235,6 +250,7 @@ def _clean_company(data: CompanyInput, exclude: int | None = None) -> _CleanComp
     products = _check_assortment(data, problems)
     if data.external_ref is not None:
         _check_external_ref(data.external_ref.strip(), exclude, problems)
+    _check_two_factor_policy(data.two_factor_policy, problems)
     raise_if(problems)
     values = {
         "name": name,
@@ -256,6 +272,8 @@ def _clean_company(data: CompanyInput, exclude: int | None = None) -> _CleanComp
     }
     if data.external_ref is not None:
         values["external_ref"] = data.external_ref.strip()
+    if data.two_factor_policy is not None:
+        values["two_factor_policy"] = data.two_factor_policy
     return _CleanCompany(values, list(data.price_lists), products)
 
 

@@ -1,0 +1,241 @@
+"""Account security pages, on every host (operators on the control plane, staff and buyers on
+their portal): the second sign-in step, TOTP set-up and removal, backup codes, sessions,
+password reset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from sso import login_flow, password_reset, services, sessions, twofactor
+from sso.decorators import signed_in_required
+from sso.forms import (
+    CodeForm,
+    ConfirmCodeForm,
+    NewPasswordForm,
+    PasswordConfirmForm,
+    ResetRequestForm,
+)
+from sso.ratelimit import RateLimited
+from sso.views import _home_for
+
+
+def base_template(request: HttpRequest) -> str:
+    """The frame of an account page: the console's, the back office's or the buyer portal's."""
+    if request.tenant.is_public:  # type: ignore[attr-defined]
+        return "console/base.html"
+    kind = getattr(request.user, "kind", "") if request.user.is_authenticated else ""
+    return {"staff": "backoffice/base.html", "buyer": "portal/base.html"}.get(kind, "base.html")
+
+
+def primary_url(request: HttpRequest) -> str:
+    """This host's tenant on its primary domain (links in e-mails never use the Host)."""
+    domain = request.tenant.primary_domain  # type: ignore[attr-defined]
+    return f"{settings.PORTICO_SCHEME}://{domain}{settings.PORTICO_PORT_SUFFIX}"
+
+
+def _page(request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
+    return render(
+        request, template, {"base_template": base_template(request), **context}, status=status
+    )
+
+
+def _status(exc: DomainError) -> int:
+    return 429 if isinstance(exc, RateLimited) else 400
+
+
+# --- The second step of a sign-in ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_verify(request: HttpRequest) -> HttpResponse:
+    waiting = login_flow.pending(request, step=login_flow.OTP)
+    if waiting is None:
+        return redirect("sso:login")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            login_flow.login_second_factor(request=request, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code" if exc.field == "code" else None, exc.message)
+            status = _status(exc)
+        else:
+            return redirect(waiting.next_url or _home_for(request))
+    elif request.method == "POST":
+        status = 400
+    return _page(request, "account/verify.html", status, form=form, email=waiting.user.email)
+
+
+# --- TOTP set-up -------------------------------------------------------------------------------
+
+
+def _enrolling_user(request: HttpRequest) -> tuple[Any, login_flow.Pending | None]:
+    if request.user.is_authenticated:
+        return request.user, None
+    waiting = login_flow.pending(request, step=login_flow.ENROL)
+    return (waiting.user if waiting else None), waiting
+
+
+def _issuer(request: HttpRequest) -> str:
+    return "Portico" if request.tenant.is_public else str(request.tenant.name)  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Guided set-up: scan the QR code (or type the secret), confirm with a first code, note
+    the backup codes. Reached signed in, or half-way through a sign-in that requires it."""
+    user, waiting = _enrolling_user(request)
+    if user is None:
+        return redirect("/login/?next=/account/two-factor/setup/")
+    form = ConfirmCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = twofactor.totp_enrolment_confirm(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code" if exc.field == "code" else None, exc.message)
+            status = _status(exc)
+        else:
+            next_url = "/account/security/"
+            if waiting is not None:
+                login_flow.login_complete(
+                    request=request,
+                    user=user,
+                    method="otp",
+                    device=twofactor.confirmed_device(user),
+                )
+                next_url = waiting.next_url or _home_for(request)
+            return _page(request, "account/backup_codes.html", codes=codes, next_url=next_url)
+    elif request.method == "POST":
+        status = 400
+    try:
+        enrolment = twofactor.totp_enrolment_start(user=user, issuer=_issuer(request))
+    except DomainError as exc:
+        messages.info(request, exc.message)
+        return redirect("/account/security/" if waiting is None else "/login/")
+    return _page(
+        request,
+        "account/setup.html",
+        status,
+        form=form,
+        enrolment=enrolment,
+        required=waiting is not None,
+    )
+
+
+@require_http_methods(["GET"])
+@signed_in_required
+def security(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    current = sessions.current_key_hash(request)
+    return _page(
+        request,
+        "account/security.html",
+        device=twofactor.confirmed_device(user),
+        policy=twofactor.policy_for(user),
+        codes_left=twofactor.backup_codes_left(user),
+        user_sessions=list(sessions.user_sessions(user=user)),
+        current=current,
+        remove_form=PasswordConfirmForm(),
+    )
+
+
+@require_POST
+@signed_in_required
+def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    try:
+        codes = twofactor.backup_codes_regenerate(actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("/account/security/")
+    return _page(request, "account/backup_codes.html", codes=codes, next_url="/account/security/")
+
+
+@require_POST
+@signed_in_required
+def two_factor_remove(request: HttpRequest) -> HttpResponse:
+    form = PasswordConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            twofactor.totp_remove(actor=request.user, password=form.cleaned_data["password"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("/account/security/")
+        messages.success(request, "Two-factor sign-in is removed.")
+    return redirect("/account/security/")
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+@require_POST
+@signed_in_required
+def session_end(request: HttpRequest, session_id: str) -> HttpResponse:
+    record = sessions.access_own_session_by_id(request.user, session_id)
+    if record.key_hash == sessions.current_key_hash(request):
+        services.session_logout(request=request)  # ending this very session is signing out
+        return redirect("sso:login")
+    sessions.user_session_end(actor=request.user, record=record, reason="ended_by_user")
+    messages.success(request, "That session is ended.")
+    return redirect("/account/security/")
+
+
+@require_POST
+@signed_in_required
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = sessions.user_sessions_end_others(request=request)
+    messages.success(request, f"{ended} other session{'s' if ended != 1 else ''} ended.")
+    return redirect("/account/security/")
+
+
+# --- Password reset ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def reset_request(request: HttpRequest) -> HttpResponse:
+    form = ResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset.password_reset_request(
+                email=form.cleaned_data["email"], portal_url=primary_url(request)
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = _status(exc)
+        else:
+            return _page(request, "account/reset_sent.html", email=form.cleaned_data["email"])
+    elif request.method == "POST":
+        status = 400
+    return _page(request, "account/reset_request.html", status, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def reset_confirm(request: HttpRequest, user_id: str, token: str) -> HttpResponse:
+    try:
+        password_reset.reset_link_user(user_id, token)
+    except DomainError as exc:
+        response = _page(request, "account/reset_invalid.html", 400, message=exc.message)
+    else:
+        form = NewPasswordForm(request.POST or None)
+        status = 200 if request.method == "GET" else 400
+        if request.method == "POST" and form.is_valid():
+            try:
+                password_reset.password_reset_complete(
+                    public_id=user_id, token=token, password=form.cleaned_data["password"]
+                )
+            except DomainError as exc:
+                form.add_error("password" if exc.field == "password" else None, exc.message)
+            else:
+                messages.success(request, "Your password is changed. Sign in with it now.")
+                return redirect("sso:login")
+        response = _page(request, "account/reset_confirm.html", status, form=form)
+    response["Referrer-Policy"] = "same-origin"  # the token must not leak to other sites
+    return response

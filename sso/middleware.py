@@ -1,0 +1,24 @@
+"""Keeps "last seen" of signed-in sessions (``sso.sessions.touch``): no I/O on most requests,
+one UPDATE per session and minute at most."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse
+
+from sso.sessions import touch
+
+
+class SessionActivityMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # The session was read by the request already when it is signed in (no extra read).
+        if session is not None and session.session_key and SESSION_KEY in session:
+            touch(request)
+        return response

@@ -1,0 +1,291 @@
+"""Two-factor sign-in with TOTP (django-otp): policy, enrolment, backup codes, removal, and the
+check of a code at sign-in.
+
+- A code is verified by django-otp's ``TOTPDevice.verify_token`` with the device row locked
+  (``select_for_update``): it accepts the current 30-second step and one step either side
+  (``tolerance = 1``) and only steps after ``last_t``, which it saves. Two requests carrying the
+  same code therefore queue on the row lock and the second one finds ``last_t`` moved: one
+  success, however many are sent at once.
+- Wrong guesses are throttled per device by django-otp (the n-th consecutive failure makes the
+  device refuse every code, right or wrong, for 2^(n-1) seconds) and per account and IP by
+  ``sso.ratelimit``.
+- Backup codes are django-otp ``StaticToken`` rows of the user's ``StaticDevice``; each row holds
+  an HMAC of a code under ``SECRET_KEY`` (16 hex digits), never the code, and is deleted when
+  used. Ten codes are made at enrolment and on request; they are shown once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.choices import AuditAction
+from audit.services import audit_record
+from core import context
+from core.errors import DomainError
+from sso import ratelimit
+from sso.choices import UserKind
+
+BACKUP_CODE_COUNT = 10
+DEVICE_NAME = "Authenticator app"
+REQUIRED, OPTIONAL, OFF = "required", "optional", "off"
+
+
+class TwoFactorError(DomainError):
+    """A refused enrolment, code or removal, with the words to show."""
+
+
+# --- Policy ------------------------------------------------------------------------------------
+
+
+def policy_for(user: Any) -> str:
+    """``required``, ``optional`` or ``off`` for ``user``: staff and operators per the platform
+    setting, buyers per their company (``Company.two_factor_policy``)."""
+    if user.kind in (UserKind.STAFF, UserKind.OPERATOR):
+        return REQUIRED if settings.PORTICO_TOTP_REQUIRED_FOR_STAFF else OPTIONAL
+    membership = getattr(user, "membership", None)
+    company = getattr(membership, "company", None)
+    return str(getattr(company, "two_factor_policy", OPTIONAL))
+
+
+def confirmed_device(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+
+
+def backup_codes_left(user: Any) -> int:
+    return StaticToken.objects.filter(device__user_id=user.pk).count()
+
+
+# --- Enrolment ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What the set-up page shows: the secret in base32 and the otpauth URI (and its QR)."""
+
+    device: TOTPDevice
+    secret: str
+    uri: str
+
+    @property
+    def secret_groups(self) -> str:
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
+
+    def qr_svg(self) -> str:
+        import qrcode
+        import qrcode.image.svg
+
+        image = qrcode.make(self.uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+        buffer = io.BytesIO()
+        image.save(buffer)
+        svg = buffer.getvalue().decode()
+        return svg[svg.index("<svg") :]  # without the XML declaration, to inline it
+
+
+def _otpauth_uri(device: TOTPDevice, secret: str, issuer: str) -> str:
+    issuer = issuer.replace(":", "")
+    label = quote(f"{issuer}:{device.user.email}")
+    params = urlencode(
+        {"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": 6, "period": 30}
+    )
+    return f"otpauth://totp/{label}?{params}"
+
+
+def _enrolment(device: TOTPDevice, issuer: str) -> Enrolment:
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return Enrolment(device=device, secret=secret, uri=_otpauth_uri(device, secret, issuer))
+
+
+def totp_enrolment_start(*, user: Any, issuer: str) -> Enrolment:
+    """The user's pending (unconfirmed) authenticator, made if there is none: the same secret
+    until it is confirmed. Refused when the user already has one or their policy is off."""
+    if policy_for(user) == OFF:
+        raise TwoFactorError(
+            "two_factor_off", "Two-factor sign-in is not offered for your company's accounts."
+        )
+    with transaction.atomic():
+        if confirmed_device(user) is not None:
+            raise TwoFactorError(
+                "already_enrolled",
+                "Two-factor sign-in is already set up. Remove it first to use another app.",
+            )
+        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device.user = user
+    return _enrolment(device, issuer)
+
+
+def _code_digest(code: str) -> str:
+    normalised = code.strip().lower().replace("-", "").replace(" ", "")
+    key = f"portico.backup-code|{settings.SECRET_KEY}".encode()
+    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _new_backup_codes(user: Any) -> list[str]:
+    static, _ = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "Backup codes", "confirmed": True}
+    )
+    static.token_set.all().delete()
+    codes = []
+    for _ in range(BACKUP_CODE_COUNT):
+        raw = base64.b32encode(secrets.token_bytes(7)).decode().lower()[:10]  # 50 random bits
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=static, token=_code_digest(code)) for code in codes]
+    )
+    return codes
+
+
+def totp_enrolment_confirm(*, user: Any, code: str) -> list[str]:
+    """Confirm the pending authenticator with a first code from it; returns ten new backup
+    codes (shown once). A wrong code leaves the enrolment pending (and counts as a guess)."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=False).first()
+        )
+        if device is None:
+            raise TwoFactorError(
+                "no_enrolment", "Start the set-up again: there is no authenticator to confirm."
+            )
+        allowed, info = device.verify_is_allowed()
+        verified = allowed and device.verify_token(_digits(code))
+        codes: list[str] = []
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user_id=user.pk).exclude(pk=device.pk).delete()
+            codes = _new_backup_codes(user)
+            audit_record(action=AuditAction.TOTP_ENROLLED, actor=user, obj=user)
+    if not verified:
+        raise _wrong_code(allowed, info)
+    return codes
+
+
+def backup_codes_regenerate(*, actor: Any) -> list[str]:
+    """Ten new backup codes for the signed-in user; the old ones stop working."""
+    with transaction.atomic():
+        if confirmed_device(actor) is None:
+            raise TwoFactorError(
+                "not_enrolled", "Set up two-factor sign-in first; backup codes come with it."
+            )
+        codes = _new_backup_codes(actor)
+        audit_record(action=AuditAction.BACKUP_CODES_REGENERATED, actor=actor, obj=actor)
+    return codes
+
+
+def totp_remove(*, actor: Any, password: str) -> None:
+    """Remove the signed-in user's authenticator and backup codes, after checking their
+    password again (a wrong password counts against the sign-in limits)."""
+    found = ratelimit.buckets("login", account=actor.email, ip=context.current().ip)
+    ratelimit.check(found, "password attempts")
+    if not actor.check_password(password):
+        ratelimit.hit(found)
+        raise TwoFactorError("wrong_password", "That is not your password.", field="password")
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user_id=actor.pk).delete()
+        StaticDevice.objects.filter(user_id=actor.pk).delete()
+        if removed:
+            audit_record(action=AuditAction.TOTP_REMOVED, actor=actor, obj=actor)
+
+
+# --- The second step of a sign-in --------------------------------------------------------------
+
+
+def _digits(code: str) -> str:
+    return code.strip().replace(" ", "")
+
+
+def is_totp_code(code: str) -> bool:
+    digits = _digits(code)
+    return len(digits) == 6 and digits.isdigit()
+
+
+def _wrong_code(allowed: bool, info: dict[str, Any] | None) -> TwoFactorError:
+    if not allowed and info and info.get("locked_until"):
+        wait = max(1, int(info["locked_until"].timestamp() - time.time()) + 1)
+        return TwoFactorError(
+            "throttled",
+            f"Too many wrong codes. Wait {wait} second{'s' if wait != 1 else ''} and try again "
+            "with a new code.",
+            field="code",
+        )
+    return TwoFactorError(
+        "wrong_code",
+        "That code is not right, or was already used. Enter the current code from your app, "
+        "or one of your backup codes.",
+        field="code",
+    )
+
+
+def _replayed(device: TOTPDevice, code: str) -> bool:
+    """Whether ``code`` is a right code of a step already used (for the audit's reason)."""
+    try:
+        token = int(code)
+    except ValueError:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return bool(totp.verify(token, device.tolerance))
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    """The outcome of a code check: ``method`` is ``otp`` or ``backup``; ``reason`` the
+    category of a refusal (``wrong_code``, ``replayed_code``, ``throttled``), else empty."""
+
+    method: str
+    device: Any
+    error: TwoFactorError | None = None
+    reason: str = ""
+
+
+def _check_totp(user: Any, code: str) -> SecondFactor:
+    device = TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True).first()
+    if device is None:
+        return SecondFactor("otp", None, _wrong_code(True, None), "no_device")
+    allowed, info = device.verify_is_allowed()
+    if allowed and device.verify_token(_digits(code)):
+        return SecondFactor("otp", device)
+    reason = "throttled" if not allowed else "wrong_code"
+    if allowed and _replayed(device, _digits(code)):
+        reason = "replayed_code"
+    return SecondFactor("otp", device, _wrong_code(allowed, info), reason)
+
+
+def _check_backup(user: Any, code: str) -> SecondFactor:
+    device = StaticDevice.objects.select_for_update().filter(user_id=user.pk).first()
+    if device is None:
+        return SecondFactor("backup", None, _wrong_code(True, None), "no_device")
+    allowed, info = device.verify_is_allowed()
+    if allowed and device.verify_token(_code_digest(code)):
+        return SecondFactor("backup", device)
+    return SecondFactor(
+        "backup", device, _wrong_code(allowed, info), "throttled" if not allowed else "wrong_code"
+    )
+
+
+def second_factor_check(*, user: Any, code: str) -> SecondFactor:
+    """Check a TOTP code (6 digits) or a backup code for ``user``, with the device row locked;
+    the device's throttle state and ``last_t`` commit whatever the outcome. Refusals are counted
+    against the account's and IP's OTP limits (``RateLimited`` when used up)."""
+    found = ratelimit.buckets("otp", account=user.email, ip=context.current().ip)
+    ratelimit.check(found, "wrong codes")
+    with transaction.atomic():
+        result = _check_totp(user, code) if is_totp_code(code) else _check_backup(user, code)
+    if result.error is not None and result.reason != "throttled":
+        ratelimit.hit(found)
+    return result
