@@ -76,6 +76,18 @@ def session_login(*, request: HttpRequest, email: str, password: str) -> User:
                 details={"method": "password", "reason": "bad_credentials"},
             )
         raise InvalidCredentials()
+    from sso.saml.selectors import password_login_refusal
+
+    refusal = password_login_refusal(user)  # the user's SAML connection is "SAML only"
+    if refusal is not None:
+        with transaction.atomic():
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                actor_label=email[:254],
+                object_type="sso.user",
+                details={"method": "password", "reason": "saml_only"},
+            )
+        raise DomainError("saml_only", refusal)
     with transaction.atomic():
         login(request, user)  # rotates the session key
         audit_record(action=AuditAction.LOGIN, actor=user, obj=user, details={"method": "password"})

@@ -56,6 +56,7 @@ TENANT_APPS = [
     "commerce.pricing",
     "commerce.ordering",
     "api",
+    "sso.saml",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
