@@ -85,6 +85,10 @@ def metadata(request: HttpRequest, public_id: str) -> HttpResponse:
 def acs(request: HttpRequest, public_id: str) -> HttpResponse:
     """The assertion consumer service (HTTP-POST binding)."""
     connection = selectors.connection_by_public_id(public_id)
+    try:
+        require_saml()
+    except SamlUnavailable as exc:
+        return _unavailable(request, exc)
     encoded = request.POST.get("SAMLResponse", "")
     if settings.SESSION_COOKIE_NAME not in request.COOKIES and BOUNCE_FIELD not in request.POST:
         # A cross-site POST carries no SameSite=Lax cookie: post it again from our own page.

@@ -157,8 +157,8 @@ class TestIdp:
             "<saml:AuthnContext><saml:AuthnContextClassRef>"
             "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
             "</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>"
-            f"<saml:AttributeStatement>{attribute_xml}</saml:AttributeStatement>"
-            "</saml:Assertion>"
+            + (f"<saml:AttributeStatement>{attribute_xml}</saml:AttributeStatement>" if attrs else "")
+            + "</saml:Assertion>"
         )
 
     def response(
