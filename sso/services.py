@@ -66,6 +66,7 @@ def session_login(*, request: HttpRequest, email: str, password: str) -> User:
     """Check the password and start a session (new session id). Success and failure are audited;
     a failure raises ``InvalidCredentials`` without saying which half was wrong."""
     email = email.strip().lower()
+    _refuse_if_saml_only(email, None)
     user = authenticate(request, username=email, password=password)
     if user is None:
         with transaction.atomic():
@@ -76,22 +77,29 @@ def session_login(*, request: HttpRequest, email: str, password: str) -> User:
                 details={"method": "password", "reason": "bad_credentials"},
             )
         raise InvalidCredentials()
-    from sso.saml.selectors import password_login_refusal
-
-    refusal = password_login_refusal(user)  # the user's SAML connection is "SAML only"
-    if refusal is not None:
-        with transaction.atomic():
-            audit_record(
-                action=AuditAction.LOGIN_FAILED,
-                actor_label=email[:254],
-                object_type="sso.user",
-                details={"method": "password", "reason": "saml_only"},
-            )
-        raise DomainError("saml_only", refusal)
+    _refuse_if_saml_only(email, user)
     with transaction.atomic():
         login(request, user)  # rotates the session key
         audit_record(action=AuditAction.LOGIN, actor=user, obj=user, details={"method": "password"})
     return user
+
+
+def _refuse_if_saml_only(email: str, user: User | None) -> None:
+    """Password sign-in is refused (and audited) when the e-mail's domain, or the user's
+    company, signs in through a "SAML only" connection (``sso.saml``)."""
+    from sso.saml.selectors import password_login_refusal
+
+    refusal = password_login_refusal(email, user)
+    if refusal is None:
+        return
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            actor_label=email[:254],
+            object_type="sso.user",
+            details={"method": "password", "reason": "saml_only"},
+        )
+    raise DomainError("saml_only", refusal)
 
 
 def session_logout(*, request: HttpRequest) -> None:

@@ -11,7 +11,6 @@ from core.ids import parse_uuid
 from core.tenancy import current_schema
 from sso.choices import UserKind
 from sso.policies import require_supplier_admin
-from sso.saml.choices import Audience
 from sso.saml.models import SamlConnection, SamlDomain, SamlLoginError
 
 RECENT_ERRORS = 10
@@ -83,26 +82,25 @@ def recent_errors(connection: SamlConnection) -> list[SamlLoginError]:
     return list(connection.login_errors.all()[:RECENT_ERRORS])
 
 
-def password_login_refusal(user: Any) -> str | None:
-    """Why ``user`` may not sign in with a password (their company's active connection, or the
-    staff connection of their e-mail domain, is "SAML only"), or None. Operators (public schema) are never concerned."""
+def password_login_refusal(email: str, user: Any = None) -> str | None:
+    """Why a password sign-in is refused, or None. Before the password is checked (``user``
+    None): when an active "SAML only" connection lists the e-mail's domain (that says no more
+    than the login page's SSO discovery does). After (``user`` given): when the buyer's company
+    has an active "SAML only" connection, whatever their address. Operators (public schema)
+    are never concerned."""
     if current_schema() == "public":
         return None
     saml_only = SamlConnection.objects.filter(active=True, saml_only=True)
-    if user.kind == UserKind.STAFF:
-        # Only staff whose address is in the connection's domains: an administrator with an
-        # outside address keeps a way in when the IdP is down.
-        connection = saml_only.filter(
-            audience=Audience.STAFF, email_domains__domain=email_domain(user.email)
-        ).first()
+    if user is None:
+        connection = saml_only.filter(email_domains__domain=email_domain(email)).first()
     elif user.kind == UserKind.BUYER:
         membership = getattr(user, "membership", None)
         company_id = getattr(membership, "company_id", None)
-        if company_id is None:
-            return None
-        connection = saml_only.filter(company_id=company_id).first()
+        connection = saml_only.filter(company_id=company_id).first() if company_id else None
     else:
-        return None
+        # Staff: only by domain (above), so an administrator with an outside address keeps a
+        # way in when the IdP is down.
+        connection = None
     if connection is None:
         return None
     return (

@@ -63,7 +63,12 @@ def discover(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/login.html",
-        {"form": LoginForm(), "sso_form": form, "next": _safe_next(request.POST.get("next", ""))},
+        {
+            "form": LoginForm(),
+            "sso_form": form,
+            "next": "",
+            "sso_next": _safe_next(request.POST.get("next", "")),
+        },
         status=400,
     )
 

@@ -13,6 +13,7 @@ from sso.models import User
 from sso.saml.models import SamlAssertionUse, SamlLoginError
 from sso.saml.services import ConnectionInput, connection_update
 from sso.saml.tests.conftest import company_input, post_acs, signed_in_user_id, start
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -232,9 +233,18 @@ def test_saml_only_refuses_the_password_for_the_companys_members(alpha, world, i
     assert signed_in_user_id(client) is None
     assert world.audit_count() == before + 1
     assert world.last_audit().details == {"method": "password", "reason": "saml_only"}
+    # a member of X with an address outside X's domains is refused once the password checks out
+    with schema_context(alpha.schema):
+        contractor = UserFactory(email="x-contractor@mail.test")
+        MembershipFactory(user=contractor, company=world.x)
+        yarrow = UserFactory(email="y-other@yarrow.test")
+        MembershipFactory(user=yarrow, company=world.y)
+    wrong = alpha.client().post("/login/", {"email": "x-contractor@mail.test", "password": "wrong-password-1"})
+    assert "do not match an account" in wrong.content.decode()
+    right = alpha.client().post("/login/", {"email": "x-contractor@mail.test", "password": TEST_PASSWORD})
+    assert "signs in to this portal with single sign-on" in right.content.decode()
     # another company's buyer and the supplier's administrator still sign in with passwords
-    other = alpha.client()
-    assert other.post("/login/", {"email": "y-buyer@xylo.test", "password": TEST_PASSWORD}).status_code == 302
+    assert alpha.client().post("/login/", {"email": "y-other@yarrow.test", "password": TEST_PASSWORD}).status_code == 302
     assert alpha.client().post("/login/", {"email": "admin@alpha.test", "password": TEST_PASSWORD}).status_code == 302
 
 
@@ -254,8 +264,6 @@ def test_staff_saml_only_concerns_staff_of_its_domains_only(alpha, world, staff_
                 saml_only=True,
             ),
         )
-        from tests.factories import UserFactory
-
         UserFactory(email="val@alpha-corp.test", kind="staff", staff_role="validator")
     refused = alpha.client().post("/login/", {"email": "val@alpha-corp.test", "password": TEST_PASSWORD})
     assert refused.status_code == 400
