@@ -12,7 +12,7 @@ MAX_METADATA_BYTES = 512 * 1024
 
 
 class CompanyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Company) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Company) -> str:
         return obj.name
 
 

@@ -11,7 +11,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
@@ -22,13 +22,12 @@ from onelogin.saml2.errors import OneLogin_Saml2_ValidationError as VE
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
+from onelogin.saml2.utils import OneLogin_Saml2_Utils as Utils
 from onelogin.saml2.xmlparser import DTDForbidden, EntitiesForbidden, NotSupportedError
 
 from sso.saml.errors import SamlConfigError, SamlRefused
 from sso.saml.models import SamlConnection
 
-# How long an accepted assertion id is kept when the assertion names no end of validity.
-DEFAULT_ASSERTION_LIFETIME = timedelta(minutes=10)
 MAX_RESPONSE_BYTES = 256 * 1024
 
 _PEM_RE = re.compile(
@@ -333,19 +332,30 @@ def check_response(
         raise SamlRefused(_CODE_REASONS.get(exc.code, "invalid"), str(exc)) from exc
     if not assertion_id:
         raise SamlRefused("invalid", "the assertion has no ID")
-    expires = response.get_assertion_not_on_or_after()
-    expires_at = (
-        datetime.fromtimestamp(expires, tz=UTC)
-        if expires
-        else datetime.now(tz=UTC) + DEFAULT_ASSERTION_LIFETIME
-    )
     return Identity(
         name_id=name_id.strip(),
         attributes=attributes,
         assertion_id=assertion_id,
         in_response_to=response.get_in_response_to(),
-        expires_at=expires_at,
+        expires_at=_last_valid_moment(response),
     )
+
+
+def _last_valid_moment(response: Any) -> datetime:
+    """When the checked assertion stops being acceptable: the later of its bearer
+    confirmation's and its Conditions' NotOnOrAfter (plus the library's clock skew). Its id is
+    kept as used until then; an assertion valid forever is refused (it could be replayed after
+    any retention period)."""
+    moments = []
+    confirmation = response.get_assertion_not_on_or_after()
+    if confirmation:
+        moments.append(float(confirmation))
+    for node in response._query_assertion("/saml:Conditions[@NotOnOrAfter]"):
+        parsed = Utils.parse_SAML_to_time(node.get("NotOnOrAfter"))
+        moments.append(float(parsed + C.ALLOWED_CLOCK_DRIFT))
+    if not moments:
+        raise SamlRefused("invalid", "the assertion has no NotOnOrAfter: it would never expire")
+    return datetime.fromtimestamp(max(moments), tz=UTC)
 
 
 def _check_recipients(response: Any, sp: SpEndpoints) -> None:

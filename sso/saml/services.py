@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from audit.choices import AuditAction
 from audit.services import audit_record, changes_between, snapshot
@@ -60,7 +61,7 @@ _FIELDS = (
 )
 
 
-# --- Connections ----------------------------------------------------------------------------------
+# --- Connections ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -209,7 +210,9 @@ def _set_domains(connection: SamlConnection, domains: list[str]) -> None:
             field="email_domains",
         )
     SamlDomain.objects.filter(connection=connection).exclude(domain__in=domains).delete()
-    existing = set(SamlDomain.objects.filter(connection=connection).values_list("domain", flat=True))
+    existing = set(
+        SamlDomain.objects.filter(connection=connection).values_list("domain", flat=True)
+    )
     try:
         with transaction.atomic():  # a concurrent writer took the domain: same message
             SamlDomain.objects.bulk_create(
@@ -282,7 +285,7 @@ def connection_delete(*, actor: Any, connection: SamlConnection) -> None:
         locked.delete()
 
 
-# --- SP-initiated login -----------------------------------------------------------------------------
+# --- SP-initiated login --------------------------------------------------------------------------
 
 
 def _remember_request(
@@ -326,7 +329,7 @@ def saml_test_start(
     return url
 
 
-# --- ACS ----------------------------------------------------------------------------------------------
+# --- ACS -----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -436,8 +439,7 @@ def _provision(connection: SamlConnection, mapped: Mapped) -> User:
     if mapped.role not in roles_for(connection.audience):
         raise SamlRefused("bad_role", f"role {mapped.role!r}")
     try:
-        if connection.audience == Audience.COMPANY:
-            assert connection.company is not None
+        if connection.company is not None:  # a company connection (the model guarantees it)
             return member_provision(
                 company=connection.company,
                 email=mapped.email,
@@ -480,6 +482,8 @@ def _sign_in(
     request_id: str | None,
 ) -> User:
     mapped = _map(connection, identity)
+    # Used assertion ids past their last valid moment can go: the time checks refuse them now.
+    SamlAssertionUse.objects.filter(expires_at__lt=timezone.now()).delete()
     with transaction.atomic():
         _use_assertion(connection, identity, request_id)
         user = _existing_user(connection, mapped.email) or _provision(connection, mapped)

@@ -44,7 +44,7 @@ def _safe_next(raw: str) -> str:
 
 @require_POST
 def discover(request: HttpRequest) -> HttpResponse:
-    """"Continue with SSO": the e-mail's domain chooses the connection; off to the IdP."""
+    """ "Continue with SSO": the e-mail's domain chooses the connection; off to the IdP."""
     form = SsoDiscoveryForm(request.POST, prefix="sso")
     if form.is_valid():
         try:
@@ -125,7 +125,9 @@ def acs(request: HttpRequest, public_id: str) -> HttpResponse:
         return _test_page(request, connection, result=result)
     if result.next_url:
         return redirect(result.next_url)
-    return redirect("/catalogue/" if result.user and result.user.kind == "buyer" else "/backoffice/")
+    return redirect(
+        "/catalogue/" if result.user and result.user.kind == "buyer" else "/backoffice/"
+    )
 
 
 def _test_page(

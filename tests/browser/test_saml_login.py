@@ -63,7 +63,7 @@ class LocalIdp:
         local = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if urlparse(self.path).path != "/sso":
                     self.send_error(404)
                     return
@@ -124,7 +124,9 @@ def _seed(subdomain: str, token: str, idp: TestIdp, sso_url: str) -> Scenario:
     admin_email = f"admin@{subdomain}.test"
     tenant, admin = tenant_provision(
         actor=None,
-        request=SignupRequest(f"SSO Supplies {token}", subdomain, "Sam Admin", admin_email, TEST_PASSWORD),
+        request=SignupRequest(
+            f"SSO Supplies {token}", subdomain, "Sam Admin", admin_email, TEST_PASSWORD
+        ),
     )
     domain = f"nordwerk-{token}.test"
     with schema_context(tenant.schema_name):
@@ -197,7 +199,9 @@ def scenario(
     idp = TestIdp(entity_id="https://login.nordwerk.test/saml", key_name="browser-idp")
     sso_url = f"http://127.0.0.1:{local_idp_port}/sso"
     try:
-        yield committed(django_db_blocker, lambda: _seed(unique_subdomain, unique_subdomain[3:], idp, sso_url))
+        yield committed(
+            django_db_blocker, lambda: _seed(unique_subdomain, unique_subdomain[3:], idp, sso_url)
+        )
     finally:
         archive_tenant(django_db_blocker, unique_subdomain, "Browser end-to-end test finished.")
 
@@ -270,7 +274,9 @@ def test_a_buyer_signs_in_through_their_companys_idp(
         login.get_by_label("E-mail", exact=True).fill(s.email)
         login.get_by_label("Password").fill("anything-at-all-1")
         login.get_by_role("button", name="Sign in").click()
-        expect(login.get_by_role("alert").first).to_contain_text("signs in to this portal with single sign-on")
+        expect(login.get_by_role("alert").first).to_contain_text(
+            "signs in to this portal with single sign-on"
+        )
         shot(login, "password-refused-saml-only")
     finally:
         other.close()

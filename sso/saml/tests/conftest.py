@@ -38,8 +38,11 @@ def staff_idp() -> TestIdp:
         entity_id="https://idp.alpha-corp.test/saml",
         sso_url="https://idp.alpha-corp.test/sso",
         key_name="staff-idp",
-        attributes={"email": ["dora.dispatch@alpha-corp.test"], "displayName": ["Dora Dispatch"],
-                    "role": ["warehouse"]},
+        attributes={
+            "email": ["dora.dispatch@alpha-corp.test"],
+            "displayName": ["Dora Dispatch"],
+            "role": ["warehouse"],
+        },
     )
 
 
@@ -135,7 +138,7 @@ def world(alpha, idp, staff_idp) -> World:
 
 
 def start(client: Client, email: str) -> str:
-    """"Continue with SSO" for ``email``; the AuthnRequest id the IdP will answer."""
+    """ "Continue with SSO" for ``email``; the AuthnRequest id the IdP will answer."""
     response = client.post("/sso/saml/discover/", {"sso-email": email})
     assert response.status_code == 302, response.content.decode()[:500]
     return request_id(response["Location"])

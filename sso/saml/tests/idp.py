@@ -122,11 +122,13 @@ class TestIdp:
         assertion_id: str | None = None,
         not_before: datetime | None = None,
         not_on_or_after: datetime | None = None,
+        expires: bool = True,
     ) -> str:
         now = datetime.now(tz=UTC)
         nb = not_before or now - timedelta(seconds=30)
         nooa = not_on_or_after or now + timedelta(minutes=5)
         irt = f' InResponseTo="{in_response_to}"' if in_response_to else ""
+        until = f' NotOnOrAfter="{saml_time(nooa)}"' if expires else ""
         audience_xml = (
             "<saml:AudienceRestriction>"
             f"<saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction>"
@@ -148,16 +150,20 @@ class TestIdp:
             '<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
             f"{name_id}</saml:NameID>"
             '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
-            f'<saml:SubjectConfirmationData NotOnOrAfter="{saml_time(nooa)}" '
+            f"<saml:SubjectConfirmationData{until} "
             f'Recipient="{recipient}"{irt}/>'
             "</saml:SubjectConfirmation></saml:Subject>"
-            f'<saml:Conditions NotBefore="{saml_time(nb)}" NotOnOrAfter="{saml_time(nooa)}">'
+            f'<saml:Conditions NotBefore="{saml_time(nb)}"{until}>'
             f"{audience_xml}</saml:Conditions>"
             f'<saml:AuthnStatement AuthnInstant="{saml_time(now)}" SessionIndex="{new_id()}">'
             "<saml:AuthnContext><saml:AuthnContextClassRef>"
             "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
             "</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>"
-            + (f"<saml:AttributeStatement>{attribute_xml}</saml:AttributeStatement>" if attrs else "")
+            + (
+                f"<saml:AttributeStatement>{attribute_xml}</saml:AttributeStatement>"
+                if attrs
+                else ""
+            )
             + "</saml:Assertion>"
         )
 
@@ -181,6 +187,7 @@ class TestIdp:
         signer: TestIdp | None = None,
         sha1: bool = False,
         assertions: int = 1,
+        expires: bool = True,
     ) -> str:
         """A Response XML string, signed as asked (by ``signer``'s key, default this IdP's)."""
         key, cert = (signer or self).key, (signer or self).cert
@@ -196,6 +203,7 @@ class TestIdp:
                 assertion_id=assertion_id,
                 not_before=not_before,
                 not_on_or_after=not_on_or_after,
+                expires=expires,
             )
             parts.append(sign(assertion, key, cert, sha1=sha1) if sign_assertion else assertion)
         now = datetime.now(tz=UTC)

@@ -74,7 +74,9 @@ def client_rid(alpha, world):
 
 def test_unsigned_response(alpha, world, idp, client_rid):
     client, rid = client_rid
-    _assert_refused(alpha, world, client, _valid(world, idp, rid, sign_assertion=False), "not_signed")
+    _assert_refused(
+        alpha, world, client, _valid(world, idp, rid, sign_assertion=False), "not_signed"
+    )
 
 
 def test_signed_response_with_unsigned_assertion(alpha, world, idp, client_rid):
@@ -90,7 +92,9 @@ def test_signature_by_an_unknown_key(alpha, world, idp, stranger, client_rid):
 
 def test_sha1_signature_is_refused(alpha, world, idp, client_rid):
     client, rid = client_rid
-    _assert_refused(alpha, world, client, _valid(world, idp, rid, sha1=True), "deprecated_algorithm")
+    _assert_refused(
+        alpha, world, client, _valid(world, idp, rid, sha1=True), "deprecated_algorithm"
+    )
 
 
 def test_nameid_tampered_after_signing(alpha, world, idp, client_rid):
@@ -116,7 +120,11 @@ def test_comment_in_nameid_does_not_cut_the_identity_short(alpha, world, idp, cl
             actor=alpha.admin,
             connection=world.conn,
             data=company_input(
-                world.x, idp, attr_email="", jit_enabled=False, email_domains="xylo.test xylo.test.evil.test"
+                world.x,
+                idp,
+                attr_email="",
+                jit_enabled=False,
+                email_domains="xylo.test xylo.test.evil.test",
             ),
         )
     client, rid = client_rid
@@ -186,7 +194,15 @@ def test_wrapping_a_signed_response_inside_a_forged_one(alpha, world, idp, clien
     forged outer Response whose unsigned assertion names the victim."""
     client, rid = client_rid
     genuine = parse(
-        _valid(world, idp, rid, name_id="nobody@xylo.test", attributes={}, sign_assertion=False, sign_response=True)
+        _valid(
+            world,
+            idp,
+            rid,
+            name_id="nobody@xylo.test",
+            attributes={},
+            sign_assertion=False,
+            sign_response=True,
+        )
     )
     forged = copy.deepcopy(genuine)
     for sig in forged.findall("ds:Signature", NS):
@@ -201,7 +217,9 @@ def test_wrapping_a_signed_response_inside_a_forged_one(alpha, world, idp, clien
 
 def test_two_signed_assertions(alpha, world, idp, client_rid):
     client, rid = client_rid
-    _assert_refused(alpha, world, client, _valid(world, idp, rid, assertions=2), "bad_assertion_count")
+    _assert_refused(
+        alpha, world, client, _valid(world, idp, rid, assertions=2), "bad_assertion_count"
+    )
 
 
 # --- Issuer, audience, addresses ----------------------------------------------------------------
@@ -259,7 +277,11 @@ def test_expired_assertion(alpha, world, idp, client_rid):
     client, rid = client_rid
     now = datetime.now(tz=UTC)
     xml = _valid(
-        world, idp, rid, not_before=now - timedelta(hours=1), not_on_or_after=now - timedelta(minutes=10)
+        world,
+        idp,
+        rid,
+        not_before=now - timedelta(hours=1),
+        not_on_or_after=now - timedelta(minutes=10),
     )
     _assert_refused(alpha, world, client, xml, "expired")
 
@@ -268,9 +290,32 @@ def test_not_yet_valid_assertion(alpha, world, idp, client_rid):
     client, rid = client_rid
     now = datetime.now(tz=UTC)
     xml = _valid(
-        world, idp, rid, not_before=now + timedelta(minutes=10), not_on_or_after=now + timedelta(hours=1)
+        world,
+        idp,
+        rid,
+        not_before=now + timedelta(minutes=10),
+        not_on_or_after=now + timedelta(hours=1),
     )
     _assert_refused(alpha, world, client, xml, "expired")
+
+
+def test_an_assertion_that_never_expires_is_refused(alpha, world, idp, client_rid):
+    client, rid = client_rid
+    _assert_refused(alpha, world, client, _valid(world, idp, rid, expires=False), "invalid")
+    with schema_context(alpha.schema):
+        detail = SamlLoginError.objects.filter(connection=world.conn).first().detail
+    assert detail == "the assertion has no NotOnOrAfter: it would never expire"
+
+
+def test_a_used_assertion_id_is_kept_until_the_assertion_expires(alpha, world, idp, client_rid):
+    client, rid = client_rid
+    until = datetime.now(tz=UTC).replace(microsecond=0) + timedelta(minutes=30)
+    xml = _valid(world, idp, rid, not_on_or_after=until)
+    assert post_acs(client, world.conn, xml).status_code == 302
+    with schema_context(alpha.schema):
+        used = SamlAssertionUse.objects.get(request_id=rid)
+    # the Conditions' NotOnOrAfter plus the five minutes of clock skew the check allows
+    assert used.expires_at == until + timedelta(minutes=5)
 
 
 # --- InResponseTo ------------------------------------------------------------------------------
@@ -324,7 +369,9 @@ def test_garbage_is_refused_with_400(alpha, world, client_rid):
     client, _ = client_rid
     with schema_context(alpha.schema):
         before = world.audit_count()
-    response = client.post(f"/sso/saml/{world.conn.public_id}/acs/", {"SAMLResponse": "%%%not base64"})
+    response = client.post(
+        f"/sso/saml/{world.conn.public_id}/acs/", {"SAMLResponse": "%%%not base64"}
+    )
     assert response.status_code == 400
     assert signed_in_user_id(client) is None
     assert world.audit_count() == before + 1
@@ -346,10 +393,15 @@ def test_a_used_assertion_id_is_refused_for_a_new_request(alpha, world, idp, cli
     """Even answering a fresh request of this session, an assertion id seen before is refused."""
     client, rid = client_rid
     assertion_id = new_id()
-    assert post_acs(client, world.conn, _valid(world, idp, rid, assertion_id=assertion_id)).status_code == 302
+    assert (
+        post_acs(client, world.conn, _valid(world, idp, rid, assertion_id=assertion_id)).status_code
+        == 302
+    )
     client.post("/logout/")
     rid2 = start(client, EMAIL)
-    _assert_refused(alpha, world, client, _valid(world, idp, rid2, assertion_id=assertion_id), "replay")
+    _assert_refused(
+        alpha, world, client, _valid(world, idp, rid2, assertion_id=assertion_id), "replay"
+    )
 
 
 def test_an_inactive_connection_refuses_responses(alpha, world, idp, client_rid):
@@ -388,12 +440,20 @@ def test_idp_initiated_login_when_the_connection_allows_it(alpha, world, idp):
 
 def test_a_signed_message_with_a_signed_assertion_is_accepted(alpha, world, idp, client_rid):
     client, rid = client_rid
-    assert post_acs(client, world.conn, _valid(world, idp, rid, sign_response=True)).status_code == 302
+    assert (
+        post_acs(client, world.conn, _valid(world, idp, rid, sign_response=True)).status_code == 302
+    )
     assert signed_in_user_id(client) == str(world.x_member.pk)
 
 
 def test_signing_helper_signs_the_assertion_alone(idp):
     """Guard for the suite itself: the IdP's assertion signature covers the assertion's ID."""
-    signed = parse(sign(idp.assertion(name_id=EMAIL, audience="a", recipient="r", in_response_to="i"), idp.key, idp.cert))
+    signed = parse(
+        sign(
+            idp.assertion(name_id=EMAIL, audience="a", recipient="r", in_response_to="i"),
+            idp.key,
+            idp.cert,
+        )
+    )
     reference = signed.find("ds:Signature/ds:SignedInfo/ds:Reference", NS)
     assert reference.get("URI") == "#" + signed.get("ID")

@@ -52,7 +52,9 @@ def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[str, st
     with django_db_blocker.unblock():
         tenant, admin = tenant_provision(
             actor=None,
-            request=SignupRequest("Race SSO", slug, "Race Admin", f"admin@{slug}.test", TEST_PASSWORD),
+            request=SignupRequest(
+                "Race SSO", slug, "Race Admin", f"admin@{slug}.test", TEST_PASSWORD
+            ),
         )
         connection.set_schema_to_public()
         try:
@@ -102,7 +104,9 @@ def test_twenty_concurrent_posts_of_one_response_give_exactly_one_login(shop, db
             connection.close()
 
     with ThreadPoolExecutor(max_workers=POSTS) as pool:
-        outcomes = [f.result(timeout=RACE_TIMEOUT) for f in [pool.submit(post) for _ in range(POSTS)]]
+        outcomes = [
+            f.result(timeout=RACE_TIMEOUT) for f in [pool.submit(post) for _ in range(POSTS)]
+        ]
 
     statuses = sorted(status for status, _ in outcomes)
     # refused: 403, or 400 when Django finds the shared session deleted by the winner's new

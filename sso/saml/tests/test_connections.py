@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 def _admin(tenant):
     client = tenant.client()
-    assert client.post("/login/", {"email": tenant.admin.email, "password": TEST_PASSWORD}).status_code == 302
+    assert (
+        client.post("/login/", {"email": tenant.admin.email, "password": TEST_PASSWORD}).status_code
+        == 302
+    )
     return client
 
 
@@ -73,7 +76,11 @@ def test_an_administrator_creates_a_company_connection_from_a_pasted_certificate
 
 
 def test_metadata_upload_fills_entity_id_url_and_certificate(alpha, world):
-    other = TestIdp(entity_id="https://idp.meta.test/entity", sso_url="https://idp.meta.test/sso", key_name="meta-idp")
+    other = TestIdp(
+        entity_id="https://idp.meta.test/entity",
+        sso_url="https://idp.meta.test/sso",
+        key_name="meta-idp",
+    )
     client = _admin(alpha)
     upload = SimpleUploadedFile("idp.xml", other.metadata().encode(), content_type="text/xml")
 
@@ -85,7 +92,10 @@ def test_metadata_upload_fills_entity_id_url_and_certificate(alpha, world):
     assert response.status_code == 302, response.content.decode()[:2000]
     with schema_context(alpha.schema):
         conn = SamlConnection.objects.get(pk=world.conn.pk)
-        assert (conn.idp_entity_id, conn.idp_sso_url) == ("https://idp.meta.test/entity", "https://idp.meta.test/sso")
+        assert (conn.idp_entity_id, conn.idp_sso_url) == (
+            "https://idp.meta.test/entity",
+            "https://idp.meta.test/sso",
+        )
         assert conn.certificates == other.cert.strip()
         assert (conn.company_id, conn.audience) == (world.x.pk, "company")  # not changeable
         entry = AuditEntry.objects.order_by("-id").first()
@@ -95,17 +105,27 @@ def test_metadata_upload_fills_entity_id_url_and_certificate(alpha, world):
 
 def test_metadata_with_a_doctype_is_refused_and_nothing_changes(alpha, world):
     client = _admin(alpha)
-    evil = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + TestIdp().metadata()
+    evil = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        + TestIdp().metadata()
+    )
     before = world.audit_count()
     response = client.post(
         f"/backoffice/sso/{world.conn.public_id}/edit/",
-        {**FORM, "email_domains": "xylo.test", "metadata": SimpleUploadedFile("m.xml", evil.encode())},
+        {
+            **FORM,
+            "email_domains": "xylo.test",
+            "metadata": SimpleUploadedFile("m.xml", evil.encode()),
+        },
     )
     assert response.status_code == 400
     assert "contains a DOCTYPE or entity declarations" in response.content.decode()
     assert world.audit_count() == before
     with schema_context(alpha.schema):
-        assert SamlConnection.objects.get(pk=world.conn.pk).idp_entity_id == "https://idp.xylo.test/saml"
+        assert (
+            SamlConnection.objects.get(pk=world.conn.pk).idp_entity_id
+            == "https://idp.xylo.test/saml"
+        )
 
 
 def test_an_email_domain_leads_to_one_connection_only(alpha, world, idp):
@@ -113,7 +133,9 @@ def test_an_email_domain_leads_to_one_connection_only(alpha, world, idp):
         with pytest.raises(SamlConfigError) as refused:
             connection_create(
                 actor=alpha.admin,
-                data=company_input(world.y, idp, name="Yarrow IdP", email_domains="yarrow.test XYLO.test"),
+                data=company_input(
+                    world.y, idp, name="Yarrow IdP", email_domains="yarrow.test XYLO.test"
+                ),
             )
         assert refused.value.message == (
             "xylo.test already leads to the connection “Xylo GmbH IdP”; an e-mail domain can "
@@ -126,7 +148,10 @@ def test_an_email_domain_leads_to_one_connection_only(alpha, world, idp):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"certificates": "-----BEGIN CERTIFICATE-----\nnotbase64!\n-----END CERTIFICATE-----"}, "could not be read"),
+        (
+            {"certificates": "-----BEGIN CERTIFICATE-----\nnotbase64!\n-----END CERTIFICATE-----"},
+            "could not be read",
+        ),
         ({"certificates": ""}, "Paste at least one signing certificate"),
         ({"default_role": "administrator"}, "Choose the default role among buyer"),
         ({"role_map": "x = superuser"}, "Line 1 of the role mapping"),
@@ -136,8 +161,8 @@ def test_an_email_domain_leads_to_one_connection_only(alpha, world, idp):
 )
 def test_bad_settings_are_refused_with_a_reason(alpha, world, idp, overrides, message):
     with schema_context(alpha.schema):
+        values = {"name": "Bad", "email_domains": "bad.test", **overrides}
         with pytest.raises(SamlConfigError) as refused:
-            values = {"name": "Bad", "email_domains": "bad.test", **overrides}
             connection_create(actor=alpha.admin, data=company_input(world.y, idp, **values))
         assert message in refused.value.message
         assert not SamlConnection.objects.filter(name="Bad").exists()
@@ -147,11 +172,17 @@ def test_only_administrators_manage_connections(alpha, world, idp):
     from core.errors import PermissionDenied
 
     with schema_context(alpha.schema):
-        validator = User.objects.create_user("val@alpha.test", TEST_PASSWORD, kind="staff", staff_role="validator", full_name="V")
+        validator = User.objects.create_user(
+            "val@alpha.test", TEST_PASSWORD, kind="staff", staff_role="validator", full_name="V"
+        )
         with pytest.raises(PermissionDenied):
-            connection_create(actor=validator, data=company_input(world.y, idp, email_domains="y.test"))
+            connection_create(
+                actor=validator, data=company_input(world.y, idp, email_domains="y.test")
+            )
         with pytest.raises(PermissionDenied):
-            connection_create(actor=world.x_member, data=company_input(world.y, idp, email_domains="y.test"))
+            connection_create(
+                actor=world.x_member, data=company_input(world.y, idp, email_domains="y.test")
+            )
 
 
 def test_delete_removes_the_connection_and_audits_it(alpha, world):
@@ -174,7 +205,10 @@ def test_sp_metadata_names_the_entity_id_and_acs_on_the_primary_domain(alpha, wo
     sp = world.sp()
     assert root.get("entityID") == sp.entity_id
     acs = root.find("md:SPSSODescriptor/md:AssertionConsumerService", md)
-    assert (acs.get("Location"), acs.get("Binding")) == (sp.acs_url, "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST")
+    assert (acs.get("Location"), acs.get("Binding")) == (
+        sp.acs_url,
+        "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+    )
     assert root.find("md:SPSSODescriptor", md).get("WantAssertionsSigned") == "true"
 
 
@@ -192,7 +226,9 @@ def test_the_test_flow_shows_the_result_without_signing_anyone_in(alpha, world, 
     result = post_acs(
         client,
         world.conn,
-        idp.response(acs_url=sp.acs_url, audience=sp.entity_id, in_response_to=rid, name_id="n@xylo.test"),
+        idp.response(
+            acs_url=sp.acs_url, audience=sp.entity_id, in_response_to=rid, name_id="n@xylo.test"
+        ),
     )
 
     page = result.content.decode()
@@ -218,7 +254,9 @@ def test_a_failed_test_says_why_and_shows_on_the_connection_page(alpha, world, i
     result = post_acs(
         client,
         world.conn,
-        stranger.response(acs_url=sp.acs_url, audience=sp.entity_id, in_response_to=rid, name_id="n@xylo.test"),
+        stranger.response(
+            acs_url=sp.acs_url, audience=sp.entity_id, in_response_to=rid, name_id="n@xylo.test"
+        ),
     )
 
     assert result.status_code == 403
@@ -228,7 +266,10 @@ def test_a_failed_test_says_why_and_shows_on_the_connection_page(alpha, world, i
     assert "bad_signature" in page and "test" in page
     with schema_context(alpha.schema):
         entry = AuditEntry.objects.order_by("-id").first()
-        assert (entry.action, entry.details) == ("saml.connection_tested", {"ok": False, "reason": "bad_signature"})
+        assert (entry.action, entry.details) == (
+            "saml.connection_tested",
+            {"ok": False, "reason": "bad_signature"},
+        )
 
 
 def test_last_errors_show_on_the_connection_page(alpha, world, idp):
@@ -257,9 +298,24 @@ def test_another_tenant_cannot_reach_this_tenants_connection(alpha, beta, world,
 
 def test_buyers_and_other_staff_roles_cannot_open_connection_pages(alpha, world):
     with schema_context(alpha.schema):
-        User.objects.create_user("val@alpha.test", TEST_PASSWORD, kind="staff", staff_role="validator", full_name="V")
+        User.objects.create_user(
+            "val@alpha.test", TEST_PASSWORD, kind="staff", staff_role="validator", full_name="V"
+        )
     for email in ("val@alpha.test", "x-buyer@xylo.test"):
         client = alpha.client()
-        assert client.post("/login/", {"email": email, "password": TEST_PASSWORD}).status_code == 302
+        assert (
+            client.post("/login/", {"email": email, "password": TEST_PASSWORD}).status_code == 302
+        )
         assert client.get("/backoffice/sso/").status_code == 403
         assert client.get(f"/backoffice/sso/{world.conn.public_id}/").status_code == 403
+
+
+def test_the_pages_render_for_an_administrator(alpha, world):
+    client = _admin(alpha)
+    listing = client.get("/backoffice/sso/").content.decode()
+    assert "Xylo GmbH IdP" in listing and "Alpha staff IdP" in listing
+    assert "xylo.test" in listing
+    assert client.get("/backoffice/sso/new/").status_code == 200
+    edit = client.get(f"/backoffice/sso/{world.conn.public_id}/edit/")
+    assert edit.status_code == 200
+    assert "purchasing-approvers = approver" in edit.content.decode()

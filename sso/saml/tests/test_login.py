@@ -48,7 +48,11 @@ def test_a_new_buyer_of_x_is_created_with_the_mapped_role_and_signed_in(alpha, w
         assert (membership.company_id, membership.role) == (world.x.pk, "approver")
         assert signed_in_user_id(client) == str(user.pk)
         entries = list(AuditEntry.objects.order_by("id"))[before:]
-        assert [e.action for e in entries] == ["user.created", "company.member_joined", "auth.login"]
+        assert [e.action for e in entries] == [
+            "user.created",
+            "company.member_joined",
+            "auth.login",
+        ]
         assert entries[-1].details == {"method": "saml", "connection": str(world.conn.public_id)}
         assert SamlAssertionUse.objects.filter(connection=world.conn, request_id=rid).count() == 1
     # the session works: the buyer's catalogue opens
@@ -123,7 +127,11 @@ def test_staff_idp_creates_staff_with_the_mapped_role(alpha, world, staff_idp):
     assert response["Location"] == "/backoffice/"
     with schema_context(alpha.schema):
         user = User.objects.get(email="dora.dispatch@alpha-corp.test")
-        assert (user.kind, user.staff_role, user.full_name) == ("staff", "dispatcher", "Dora Dispatch")
+        assert (user.kind, user.staff_role, user.full_name) == (
+            "staff",
+            "dispatcher",
+            "Dora Dispatch",
+        )
         assert not Membership.objects.filter(user=user).exists()
     assert signed_in_user_id(client) == str(user.pk)
 
@@ -221,7 +229,9 @@ def test_a_deactivated_member_is_refused(alpha, world, idp):
 def test_saml_only_refuses_the_password_for_the_companys_members(alpha, world, idp):
     with schema_context(alpha.schema):
         connection_update(
-            actor=alpha.admin, connection=world.conn, data=company_input(world.x, idp, saml_only=True)
+            actor=alpha.admin,
+            connection=world.conn,
+            data=company_input(world.x, idp, saml_only=True),
         )
     client = alpha.client()
     before = world.audit_count()
@@ -229,7 +239,9 @@ def test_saml_only_refuses_the_password_for_the_companys_members(alpha, world, i
     response = client.post("/login/", {"email": "x-buyer@xylo.test", "password": TEST_PASSWORD})
 
     assert response.status_code == 400
-    assert "signs in to this portal with single sign-on (Xylo GmbH IdP)" in response.content.decode()
+    assert (
+        "signs in to this portal with single sign-on (Xylo GmbH IdP)" in response.content.decode()
+    )
     assert signed_in_user_id(client) is None
     assert world.audit_count() == before + 1
     assert world.last_audit().details == {"method": "password", "reason": "saml_only"}
@@ -239,13 +251,27 @@ def test_saml_only_refuses_the_password_for_the_companys_members(alpha, world, i
         MembershipFactory(user=contractor, company=world.x)
         yarrow = UserFactory(email="y-other@yarrow.test")
         MembershipFactory(user=yarrow, company=world.y)
-    wrong = alpha.client().post("/login/", {"email": "x-contractor@mail.test", "password": "wrong-password-1"})
+    wrong = alpha.client().post(
+        "/login/", {"email": "x-contractor@mail.test", "password": "wrong-password-1"}
+    )
     assert "do not match an account" in wrong.content.decode()
-    right = alpha.client().post("/login/", {"email": "x-contractor@mail.test", "password": TEST_PASSWORD})
+    right = alpha.client().post(
+        "/login/", {"email": "x-contractor@mail.test", "password": TEST_PASSWORD}
+    )
     assert "signs in to this portal with single sign-on" in right.content.decode()
     # another company's buyer and the supplier's administrator still sign in with passwords
-    assert alpha.client().post("/login/", {"email": "y-other@yarrow.test", "password": TEST_PASSWORD}).status_code == 302
-    assert alpha.client().post("/login/", {"email": "admin@alpha.test", "password": TEST_PASSWORD}).status_code == 302
+    assert (
+        alpha.client()
+        .post("/login/", {"email": "y-other@yarrow.test", "password": TEST_PASSWORD})
+        .status_code
+        == 302
+    )
+    assert (
+        alpha.client()
+        .post("/login/", {"email": "admin@alpha.test", "password": TEST_PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_staff_saml_only_concerns_staff_of_its_domains_only(alpha, world, staff_idp):
@@ -265,18 +291,27 @@ def test_staff_saml_only_concerns_staff_of_its_domains_only(alpha, world, staff_
             ),
         )
         UserFactory(email="val@alpha-corp.test", kind="staff", staff_role="validator")
-    refused = alpha.client().post("/login/", {"email": "val@alpha-corp.test", "password": TEST_PASSWORD})
+    refused = alpha.client().post(
+        "/login/", {"email": "val@alpha-corp.test", "password": TEST_PASSWORD}
+    )
     assert refused.status_code == 400
     assert "single sign-on (Alpha staff IdP)" in refused.content.decode()
     # the administrator's address is outside the staff IdP's domains: the way in stays open
-    assert alpha.client().post("/login/", {"email": "admin@alpha.test", "password": TEST_PASSWORD}).status_code == 302
+    assert (
+        alpha.client()
+        .post("/login/", {"email": "admin@alpha.test", "password": TEST_PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_discovery_without_a_connection_for_the_domain_says_so(alpha, world):
     client = alpha.client()
     response = client.post("/sso/saml/discover/", {"sso-email": "someone@nowhere.test"})
     assert response.status_code == 400
-    assert "There is no single sign-on for “nowhere.test” on this portal." in response.content.decode()
+    assert (
+        "There is no single sign-on for “nowhere.test” on this portal." in response.content.decode()
+    )
     assert "saml_pending" not in client.session
 
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_the_self_check_passes_with_the_installed_lxml_and_xmlsec():
     outcome = selfcheck.run()
     assert outcome == selfcheck.SelfCheck(True, "signed and verified an assertion with lxml/xmlsec")
-    assert [m.id for m in checks.run_checks(tags=[checks.Tags.security]) if m.id == "saml.E001"] == []
+    assert [
+        m.id for m in checks.run_checks(tags=[checks.Tags.security]) if m.id == "saml.E001"
+    ] == []
 
 
 @pytest.fixture
