@@ -63,4 +63,6 @@ REFUSALS: dict[str, str] = {
     "user_inactive": "Your account on this portal is deactivated. Ask your company's "
     "administrator.",
     "bad_role": "The role sent by the identity provider is not allowed here.",
+    "busy": "Your account was being set up by another sign-in at the same moment. Start again "
+    "from the sign-in page.",
 }

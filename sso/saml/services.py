@@ -484,16 +484,19 @@ def _sign_in(
     mapped = _map(connection, identity)
     # Used assertion ids past their last valid moment can go: the time checks refuse them now.
     SamlAssertionUse.objects.filter(expires_at__lt=timezone.now()).delete()
-    with transaction.atomic():
-        _use_assertion(connection, identity, request_id)
-        user = _existing_user(connection, mapped.email) or _provision(connection, mapped)
-        login(request, user, backend="sso.backends.PorticoBackend")  # rotates the session key
-        audit_record(
-            action=AuditAction.LOGIN,
-            actor=user,
-            obj=user,
-            details={"method": "saml", "connection": str(connection.public_id)},
-        )
+    try:
+        with transaction.atomic():
+            _use_assertion(connection, identity, request_id)
+            user = _existing_user(connection, mapped.email) or _provision(connection, mapped)
+            login(request, user, backend="sso.backends.PorticoBackend")  # rotates the session key
+            audit_record(
+                action=AuditAction.LOGIN,
+                actor=user,
+                obj=user,
+                details={"method": "saml", "connection": str(connection.public_id)},
+            )
+    except IntegrityError as exc:  # the same new account created by a concurrent sign-in
+        raise SamlRefused("busy", f"{type(exc).__name__}: {exc}") from exc
     return user
 
 
