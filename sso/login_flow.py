@@ -95,15 +95,29 @@ def pending(request: HttpRequest, *, step: str | None = None) -> Pending | None:
     return Pending(user, str(marker["step"]), str(marker["method"]), str(marker.get("next", "")))
 
 
-def login_complete(*, request: HttpRequest, user: User, method: str, device: Any = None) -> None:
-    """Sign ``user`` in: a new session id, the session recorded, the sign-in audited."""
+def login_complete(
+    *,
+    request: HttpRequest,
+    user: User,
+    method: str,
+    device: Any = None,
+    details: dict[str, str] | None = None,
+) -> None:
+    """Sign ``user`` in: a new session id, the session recorded, the sign-in audited (with
+    ``details`` beside the method). A SAML sign-in comes here straight from the ACS: the IdP
+    that signed the assertion is the company's authentication, second factor included."""
     request.session.pop(PENDING_KEY, None)
     with transaction.atomic():
         login(request, user, backend="sso.backends.PorticoBackend")  # rotates the session key
         if device is not None:
             request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         user_session_start(request=request, user=user, method=method)
-        audit_record(action=AuditAction.LOGIN, actor=user, obj=user, details={"method": method})
+        audit_record(
+            action=AuditAction.LOGIN,
+            actor=user,
+            obj=user,
+            details={"method": method, **(details or {})},
+        )
 
 
 def login_second_factor(*, request: HttpRequest, code: str) -> User:

@@ -78,11 +78,13 @@ def session_login(*, request: HttpRequest, email: str, password: str, next_url: 
     except ratelimit.RateLimited:
         _audit_login_failed(email, "password", "rate_limited")
         raise
+    _refuse_if_saml_only(email, None)
     user = authenticate(request, username=email, password=password)
     if user is None:
         ratelimit.hit(limits)
         _audit_login_failed(email, "password", "bad_credentials")
         raise InvalidCredentials()
+    _refuse_if_saml_only(email, user)
     return login_begin(request=request, user=user, method="password", next_url=next_url)
 
 
@@ -96,6 +98,18 @@ def _audit_login_failed(email: str, method: str, reason: str) -> None:
             object_id=str(known or ""),
             details={"method": method, "reason": reason},
         )
+
+
+def _refuse_if_saml_only(email: str, user: User | None) -> None:
+    """Password sign-in is refused (and audited) when the e-mail's domain, or the user's
+    company, signs in through a "SAML only" connection (``sso.saml``)."""
+    from sso.saml.selectors import password_login_refusal
+
+    refusal = password_login_refusal(email, user)
+    if refusal is None:
+        return
+    _audit_login_failed(email, "password", "saml_only")
+    raise DomainError("saml_only", refusal)
 
 
 def session_logout(*, request: HttpRequest) -> None:

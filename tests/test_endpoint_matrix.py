@@ -36,6 +36,8 @@ from commerce.ordering.services import (
 from commerce.pricing.services import contract_price_create, price_list_item_set
 from conftest import TEST_PASSWORD
 from sso.models import User, UserSession
+from sso.saml.services import ConnectionInput, connection_create
+from sso.saml.tests.idp import key_pair
 from sso.services import user_create
 from tests.factories import (
     CategoryFactory,
@@ -104,6 +106,15 @@ PRODUCT = {
     "order_multiple": "1",
     "lead_time_days": "0",
     "active": "on",
+}
+SSO = {
+    "name": "Matrix IdP",
+    "audience": "staff",
+    "idp_entity_id": "https://idp.matrix.test/saml",
+    "idp_sso_url": "https://idp.matrix.test/sso",
+    "email_domains": "matrix-new.test",
+    "default_role": "validator",
+    "certificates": "{cert}",
 }
 THEME = {
     "display_name": "Alpha",
@@ -376,6 +387,14 @@ ENDPOINTS = [
         wrong="validator",
     ),
     Endpoint("api-pages:keys", "GET", "/backoffice/api-keys/", "admin", wrong="validator"),
+    Endpoint("saml:list", "GET", "/backoffice/sso/", "admin", wrong="validator"),
+    Endpoint("saml:create", "POST", "/backoffice/sso/new/", "admin", data=SSO, wrong="validator"),
+    Endpoint("saml:detail", "GET", "/backoffice/sso/{sso}/", "admin", wrong="validator"),
+    Endpoint(
+        "saml:edit", "POST", "/backoffice/sso/{sso}/edit/", "admin", data=SSO, wrong="validator"
+    ),
+    Endpoint("saml:delete", "POST", "/backoffice/sso/{sso}/delete/", "admin", wrong="validator"),
+    Endpoint("saml:test", "POST", "/backoffice/sso/{sso}/test/", "admin", wrong="validator"),
     Endpoint(
         "api-pages:revoke", "POST", "/backoffice/api-keys/{key}/revoke", "admin", wrong="validator"
     ),
@@ -841,6 +860,9 @@ PUBLIC = {
     "api:redoc": "Redoc over the schema",
     ":media": "files only from this tenant's prefix (tests/test_theme.py)",
     ":healthz": "database and Redis health, no data",
+    "saml-sp:discover": "starts an SSO login for an e-mail's domain (sso/saml/tests)",
+    "saml-sp:metadata": "the SP metadata the IdP's administrator needs, no secrets",
+    "saml-sp:acs": "accepts only signed responses to this session's requests (sso/saml/tests)",
 }
 
 
@@ -929,6 +951,18 @@ def world(alpha, beta, tmp_path, settings):
             name="Matrix Post",
             tracking_url_template="https://t.example/{tracking}",
         )
+        sso = connection_create(
+            actor=alpha.admin,
+            data=ConnectionInput(
+                name="Matrix staff IdP",
+                audience="staff",
+                idp_entity_id="https://idp.matrix.test/saml",
+                idp_sso_url="https://idp.matrix.test/sso",
+                certificates=key_pair("matrix-idp")[1],
+                email_domains="matrix.test",
+                default_role="validator",
+            ),
+        )
         key, _ = api_key_create(actor=alpha.admin, name="K", scopes=["read"])
         _, read_raw = api_key_create(actor=alpha.admin, name="R", scopes=["read"])
         _, integration_raw = api_key_create(actor=alpha.admin, name="I", scopes=["integration"])
@@ -950,6 +984,8 @@ def world(alpha, beta, tmp_path, settings):
             xnote=str(Notification.objects.get(user=x_buyer, order=order).public_id),
             xbu=str(x_buyer.public_id),
             sess=str(x_session.public_id),
+            sso=str(sso.public_id),
+            cert=key_pair("matrix-idp")[1],
         )
     with schema_context(beta.schema):
         MembershipFactory(user=UserFactory(email="bb@buyer.test"))

@@ -3,10 +3,14 @@
 from django.urls import include, path
 
 from core.views import healthz, tenant_media
+from sso.saml.urls import backoffice_urlpatterns as saml_backoffice
+from sso.saml.urls import sp_urlpatterns as saml_sp
 
 urlpatterns = [
     path("", include("commerce.urls")),
     path("", include("sso.urls")),
+    path("sso/saml/", include(saml_sp)),
+    path("backoffice/sso/", include(saml_backoffice)),
     path("backoffice/", include("branding.urls")),
     path("backoffice/companies/", include("commerce.customers.urls")),
     path("backoffice/catalogue/", include("commerce.catalog.urls")),

@@ -23,6 +23,7 @@ from commerce.customers.services.team import (
     invitation_usable,
     member_change_role,
     member_deactivate,
+    member_provision,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "invitation_usable",
     "member_change_role",
     "member_deactivate",
+    "member_provision",
 ]

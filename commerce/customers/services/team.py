@@ -288,6 +288,34 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> Membershi
     return membership
 
 
+def member_provision(*, company: Company, email: str, full_name: str, role: str) -> Membership:
+    """Create a buyer account and its membership in ``company`` without an invitation, for an
+    identity that the company's own SAML identity provider has just vouched for (JIT
+    provisioning, called by ``sso.saml`` after the assertion was checked). No password is set;
+    an approver starts with a limit of 0 until a company admin sets one."""
+    from sso.services import user_create
+
+    if role not in MemberRole.values:
+        raise CustomerError("role_unknown", "Choose one of the buyer roles.", field="role")
+    with transaction.atomic():
+        user = user_create(
+            actor=None, email=email, full_name=full_name, password=None, kind=UserKind.BUYER
+        )
+        membership = Membership.objects.create(
+            user=user,
+            company=company,
+            role=role,
+            approval_limit=Decimal("0") if role == MemberRole.APPROVER else None,
+        )
+        audit_record(
+            action=CustomerAction.MEMBER_JOINED,
+            actor=user,
+            obj=membership,
+            details=audit_details(company, source="saml", role=role),
+        )
+    return membership
+
+
 def _other_active_admins(membership: Membership) -> bool:
     return (
         Membership.objects.filter(

@@ -1,0 +1,1 @@
+"""SAML single sign-on: per-tenant IdP connections, SP-initiated login, the ACS."""
