@@ -212,6 +212,7 @@ def tour(camera: Camera, site: Site, operator: tuple[str, str]) -> None:
     expect(page.get_by_test_id("checklist")).to_be_visible()
     shoot(page, "backoffice-first-run-checklist")
 
+    page.get_by_role("button", name="Settings").click()
     page.get_by_role("link", name="Theme").click()
     page.get_by_label("Primary colour").fill(PRIMARY)
     page.get_by_label("Accent colour").fill(ACCENT)

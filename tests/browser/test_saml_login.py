@@ -291,6 +291,7 @@ def test_a_buyer_signs_in_through_their_companys_idp(
         back.get_by_label("Password").fill(TEST_PASSWORD)
         back.get_by_role("button", name="Sign in").click()
         back.wait_for_url(url("/backoffice/"))
+        back.get_by_role("navigation").get_by_role("button", name="Settings").click()
         back.get_by_role("navigation").get_by_role("link", name="Single sign-on").click()
         back.get_by_role("link", name="Nordwerk Entra ID").click()
         expect(back.get_by_test_id("sp-acs-url")).to_have_text(f"{base}/acs/")

@@ -175,6 +175,7 @@ def test_new_supplier_signs_up_brands_portal_and_buyers_see_it(
     shot("backoffice-first-run-checklist")
 
     # When the administrator opens Theme and tries a light primary colour,
+    page.get_by_role("button", name="Settings").click()
     page.get_by_role("link", name="Theme").click()
     page.wait_for_url(portico_server.url("/backoffice/theme/", subdomain=sub))
     preview = page.get_by_test_id("theme-preview")
