@@ -18,7 +18,15 @@ class SessionActivityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        # The session was read by the request already when it is signed in (no extra read).
-        if session is not None and session.session_key and SESSION_KEY in session:
+        # The session was read by the request already when it is signed in (no extra read); a
+        # session whose user was deactivated meanwhile is anonymous and is not touched.
+        user = getattr(request, "user", None)
+        if (
+            session is not None
+            and session.session_key
+            and SESSION_KEY in session
+            and user is not None
+            and user.is_authenticated
+        ):
             touch(request)
         return response

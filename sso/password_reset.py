@@ -41,8 +41,7 @@ def password_reset_request(*, email: str, portal_url: str) -> None:
     the portal's primary address (``scheme://primary-domain[:port]``)."""
     email = email.strip().lower()
     limits = ratelimit.buckets("reset", account=email, ip=context.current().ip)
-    ratelimit.check(limits, "password reset requests")
-    ratelimit.hit(limits)
+    ratelimit.reserve(limits, "password reset requests")  # every request counts
     user = User.objects.filter(email=email, is_active=True).first()
     with transaction.atomic():
         audit_record(

@@ -8,6 +8,7 @@ seconds)}``. A refusal says when to try again (``RateLimited.retry_after`` secon
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -66,14 +67,22 @@ class Bucket:
         attempts, index, retry_after = self._window()
         return retry_after if int(cache.get(self._key(index)) or 0) >= attempts else 0
 
-    def hit(self) -> None:
+    def hit(self) -> int:
+        """Count one attempt; returns the window's count with it."""
         _, index, retry_after = self._window()
         key = self._key(index)
-        if not cache.add(key, 1, timeout=retry_after + 1):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=retry_after + 1)
+        if cache.add(key, 1, timeout=retry_after + 1):
+            return 1
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=retry_after + 1)
+            return 1
+
+    def give_back(self) -> None:
+        _, index, _ = self._window()
+        with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give
+            cache.decr(self._key(index))
 
 
 def buckets(kind: str, *, account: str, ip: str | None) -> list[Bucket]:
@@ -94,6 +103,28 @@ def check(found: list[Bucket], what: str) -> None:
 def hit(found: list[Bucket]) -> None:
     for bucket in found:
         bucket.hit()
+
+
+def reserve(found: list[Bucket], what: str) -> None:
+    """Count one attempt in every bucket *before* the check it guards, and refuse
+    (``RateLimited``, the attempt given back) when that goes past a limit. Requests sent at
+    once each take their own place, so they cannot all pass a check made before any of them
+    was counted. Call ``release`` when the guarded check succeeded if only failures count."""
+    counts = [(bucket, bucket.hit()) for bucket in found]
+    waits = [
+        bucket._window()[2]
+        for bucket, count in counts
+        if count > settings.PORTICO_RATE_LIMITS[bucket.limit][0]
+    ]
+    if waits:
+        release(found)
+        raise RateLimited(what, max(waits))
+
+
+def release(found: list[Bucket]) -> None:
+    """Give back the attempt ``reserve`` counted (it succeeded, and only failures count)."""
+    for bucket in found:
+        bucket.give_back()
 
 
 def reset_all() -> int:

@@ -70,21 +70,22 @@ def session_login(*, request: HttpRequest, email: str, password: str, next_url: 
     """Check the password and begin the sign-in (``sso.login_flow``): returns the next step,
     ``done`` (signed in, new session id), ``otp`` or ``enrol``. Success and failure are audited;
     a failure raises ``InvalidCredentials`` without saying which half was wrong, and attempts
-    beyond the account's or IP's limit raise ``RateLimited`` before the password is checked."""
+    beyond the account's or IP's limit raise ``RateLimited`` before the password is checked
+    (each attempt is counted before its check and given back when the password is right)."""
     email = email.strip().lower()
     limits = ratelimit.buckets("login", account=email, ip=context.current().ip)
     try:
-        ratelimit.check(limits, "sign-in attempts")
+        ratelimit.reserve(limits, "sign-in attempts")
     except ratelimit.RateLimited:
         _audit_login_failed(email, "password", "rate_limited")
         raise
     _refuse_if_saml_only(email, None)
     user = authenticate(request, username=email, password=password)
     if user is None:
-        ratelimit.hit(limits)
         _audit_login_failed(email, "password", "bad_credentials")
         raise InvalidCredentials()
     _refuse_if_saml_only(email, user)
+    ratelimit.release(limits)
     return login_begin(request=request, user=user, method="password", next_url=next_url)
 
 

@@ -110,6 +110,7 @@ class Env:
     secure_cookies: bool
     log_level: str
     totp_required_for_staff: bool
+    trusted_proxies: int
 
 
 def _secret_key(production: bool) -> str:
@@ -193,4 +194,5 @@ def load() -> Env:
         secure_cookies=_bool("SECURE_COOKIES", production),
         log_level=_get("LOG_LEVEL", "INFO") or "INFO",
         totp_required_for_staff=totp_required_for_staff,
+        trusted_proxies=_int("TRUSTED_PROXIES", 0),
     )

@@ -175,6 +175,9 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # Supplier staff and operators must use TOTP (the test suite turns this off except where the
 # policy itself is tested; production refuses to turn it off).
 PORTICO_TOTP_REQUIRED_FOR_STAFF = ENV.totp_required_for_staff
+# How many proxies of ours (load balancer, ...) stand before the app and append to
+# X-Forwarded-For: the client is that many addresses from its right end (core.middleware).
+PORTICO_TRUSTED_PROXIES = ENV.trusted_proxies
 # A password step waits this long for its second step; a reset link lives this long.
 PORTICO_LOGIN_PENDING_SECONDS = 600
 PASSWORD_RESET_TIMEOUT = 3600

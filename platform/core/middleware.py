@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from core import context
@@ -14,9 +16,25 @@ _CORRELATION_RE = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind our own proxy only REMOTE_ADDR is trustworthy unless the proxy is configured to
-    # overwrite X-Forwarded-For; we keep REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for the audit log and the per-IP rate limits.
+
+    With ``PORTICO_TRUSTED_PROXIES = n`` (our load balancer and proxies append to
+    X-Forwarded-For), the client is the n-th address from the right of that header: what a
+    client writes into the header itself stays to the left and is never taken. With 0 (no proxy
+    of ours), or a header shorter than n or not an address, it is ``REMOTE_ADDR``."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = int(settings.PORTICO_TRUSTED_PROXIES)
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 class CorrelationIdMiddleware:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEntry
 from commerce.customers.choices import MemberRole
 from outbox.models import OutboxMessage
+from sso import ratelimit
 from sso.models import User
 from sso.tests.support import password_step
 from tenants.models import Domain
@@ -253,6 +255,64 @@ def test_sign_in_is_limited_per_ip_across_accounts(alpha, settings):
         password_step(alpha.client(REMOTE_ADDR="203.0.113.51"), "admin@alpha.test").status_code
         == 302
     )
+
+
+def test_guesses_sent_at_once_cannot_all_pass_the_limit(alpha, settings):
+    settings.PORTICO_RATE_LIMITS = {**settings.PORTICO_RATE_LIMITS, "login:account": (10, 900)}
+
+    def guess(_: int) -> bool:
+        with schema_context(alpha.schema):
+            found = ratelimit.buckets("login", account="target@buyer.test", ip=None)
+            try:
+                ratelimit.reserve(found, "sign-in attempts")
+            except ratelimit.RateLimited:
+                return False
+            return True
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        passed = list(pool.map(guess, range(40)))
+
+    assert passed.count(True) == 10
+    with schema_context(alpha.schema):
+        assert ratelimit.buckets("login", account="target@buyer.test", ip=None)[0].used() == 10
+
+
+def test_a_right_password_gives_its_attempt_back(alpha):
+    client = alpha.client()
+    for _ in range(9):
+        assert password_step(client, "admin@alpha.test", "wrong-password-x").status_code == 400
+    assert password_step(alpha.client(), "admin@alpha.test").status_code == 302
+    # the success did not count: one more wrong guess is still answered, then the limit holds
+    assert password_step(client, "admin@alpha.test", "wrong-password-x").status_code == 400
+    assert password_step(client, "admin@alpha.test").status_code == 429
+
+
+def test_behind_our_proxies_the_client_is_read_from_the_right_of_x_forwarded_for(alpha, settings):
+    settings.PORTICO_RATE_LIMITS = {**settings.PORTICO_RATE_LIMITS, "login:ip": (3, 900)}
+
+    def attempt(trusted: int, forwarded: str, email: str) -> int:
+        settings.PORTICO_TRUSTED_PROXIES = trusted
+        client = alpha.client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+        return password_step(client, email, "wrong-password-x").status_code
+
+    # one proxy of ours: the address it appended is the client; what the client wrote is not
+    for n in range(3):
+        assert attempt(1, f"198.51.100.{n}, 203.0.113.9", f"spray{n}@buyer.test") == 400
+    assert attempt(1, "198.51.100.99, 203.0.113.9", "spray9@buyer.test") == 429
+    # another client behind the same proxy is not refused with it
+    assert attempt(1, "203.0.113.10", "spray0@buyer.test") == 400
+    with schema_context(alpha.schema):
+        ips = list(
+            AuditEntry.objects.filter(action="auth.login_failed")
+            .order_by("id")
+            .values_list("ip", flat=True)
+        )
+    assert ips[-1] == "203.0.113.10"
+    assert set(ips[:-1]) == {"203.0.113.9"}
+    # without a proxy of ours the header is the client's own words: REMOTE_ADDR counts
+    assert attempt(0, "203.0.113.11", "spray1@buyer.test") == 400
+    with schema_context(alpha.schema):
+        assert AuditEntry.objects.filter(action="auth.login_failed").latest("id").ip == "10.0.0.5"
 
 
 def test_rate_limits_are_per_portal(alpha, beta):

@@ -175,3 +175,27 @@ def test_ending_this_very_session_signs_out(alpha, team):
     assert (response.status_code, response["Location"]) == (302, "/login/")
     assert client.get("/catalogue/").status_code == 302
     assert _sessions(alpha.schema, "xb@buyer.test") == []
+
+
+def test_deactivating_a_member_ends_their_sessions_and_their_old_cookie_stays_anonymous(
+    alpha, team
+):
+    from commerce.customers.services import member_deactivate
+
+    browser = signed_in(alpha, "xb@buyer.test")
+    with schema_context(alpha.schema):
+        UserSession.objects.filter(user__email="xb@buyer.test").delete()  # from before records
+        session = browser.session
+        session[SEEN_KEY] = 0  # last touched long ago: the next request would touch it
+        session.save()
+        member_deactivate(actor=team["xa"].user, membership=team["xb"])
+    # a session without a record whose user is deactivated: anonymous, never a 500
+    assert browser.get("/catalogue/")["Location"].startswith("/login/")
+
+    other = signed_in(alpha, "xc@buyer.test")
+    with schema_context(alpha.schema):
+        member_deactivate(actor=team["xa"].user, membership=team["xc"])
+        ended = AuditEntry.objects.filter(action="auth.session_ended").latest("id")
+    assert _sessions(alpha.schema, "xc@buyer.test") == []
+    assert ended.details == {"sessions": 1, "reason": "deactivated"}
+    assert other.get("/catalogue/")["Location"].startswith("/login/")

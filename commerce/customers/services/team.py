@@ -31,6 +31,7 @@ from commerce.customers.services.common import (
 from core.errors import DomainError
 from outbox.services import outbox_enqueue
 from sso.choices import UserKind
+from sso.sessions import user_sessions_end_all
 
 # --- Members and invitations ------------------------------------------------------------------
 
@@ -442,6 +443,7 @@ def member_deactivate(*, actor: Any, membership: Membership) -> Membership:
                 )
         user.is_active = False
         user.save(update_fields=["is_active"])
+        user_sessions_end_all(actor=actor, user=user, reason="deactivated")
         locked.user = user
         audit_record(
             action=CustomerAction.MEMBER_DEACTIVATED,
