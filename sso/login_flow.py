@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, login
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from audit.choices import AuditAction
@@ -67,6 +68,8 @@ def login_begin(*, request: HttpRequest, user: User, method: str, next_url: str 
         "method": method,
         "since": int(time.time()),
         "next": next_url,
+        # a password change (a reset) after the first factor voids this half-done sign-in
+        "auth_hash": user.get_session_auth_hash(),
     }
     with transaction.atomic():
         audit_record(
@@ -80,7 +83,8 @@ def login_begin(*, request: HttpRequest, user: User, method: str, next_url: str 
 
 def pending(request: HttpRequest, *, step: str | None = None) -> Pending | None:
     """The request's pending sign-in (of ``step`` if given), or None when there is none, it
-    is older than ``PORTICO_LOGIN_PENDING_SECONDS`` or its user can no longer sign in."""
+    is older than ``PORTICO_LOGIN_PENDING_SECONDS``, its user can no longer sign in, or their
+    password changed since the first factor (a reset ends half-done sign-ins too)."""
     marker = request.session.get(PENDING_KEY)
     if not isinstance(marker, dict):
         return None
@@ -90,7 +94,10 @@ def pending(request: HttpRequest, *, step: str | None = None) -> Pending | None:
     if step is not None and marker.get("step") != step:
         return None
     user = User.objects.filter(pk=int(marker.get("user") or 0), is_active=True).first()
-    if user is None:
+    if user is None or not constant_time_compare(
+        str(marker.get("auth_hash", "")), user.get_session_auth_hash()
+    ):
+        request.session.pop(PENDING_KEY, None)
         return None
     return Pending(user, str(marker["step"]), str(marker["method"]), str(marker.get("next", "")))
 

@@ -20,7 +20,7 @@ from commerce.customers.choices import MemberRole
 from outbox.models import OutboxMessage
 from sso import ratelimit
 from sso.models import User
-from sso.tests.support import password_step
+from sso.tests.support import code_for, enrolled, password_step
 from tenants.models import Domain
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
@@ -393,3 +393,28 @@ def test_operators_reset_their_password_on_the_control_plane(control_client, ope
             .payload["context"]["link"]
         )
     assert link.startswith(f"http://{django_settings.PORTICO_PUBLIC_HOST}:8000/password-reset/")
+
+
+def test_a_password_reset_voids_a_sign_in_waiting_for_its_code(alpha):
+    with schema_context(alpha.schema):
+        user = MembershipFactory(user=UserFactory(email="half@buyer.test")).user
+        device = enrolled(user)
+    intruder = alpha.client()  # knows the old password, waits at the code step
+    assert password_step(intruder, "half@buyer.test")["Location"].startswith("/login/verify/")
+
+    alpha.client().post("/password-reset/", {"email": "half@buyer.test"})
+    path = _reset_link(alpha.schema).removeprefix("http://alpha.portico.localhost:8000")
+    alpha.client().post(
+        path, {"password": "New-Password-2027", "password_again": "New-Password-2027"}
+    )
+
+    with schema_context(alpha.schema):
+        code = code_for(device)
+    refused = intruder.post("/login/verify/", {"code": code})
+    assert (refused.status_code, refused["Location"]) == (302, "/login/")
+    assert intruder.get("/catalogue/")["Location"].startswith("/login/")
+    assert intruder.get("/api/v1/me").status_code == 401
+    with schema_context(alpha.schema):
+        assert not AuditEntry.objects.filter(
+            action="auth.login", object_id=str(user.public_id)
+        ).exists()
