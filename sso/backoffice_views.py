@@ -1,8 +1,9 @@
-"""Back-office security pages (portal administrators): the security log and a user's
-sessions."""
+"""Back-office security pages (portal administrators): the security log, a user's sessions
+and the reset of their two-factor sign-in."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,9 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from sso import sessions
+from core.errors import DomainError, NotFound, PermissionDenied
+from sso import sessions, twofactor
+from sso.account_views import primary_url
 from sso.decorators import supplier_admin_required
-from sso.forms import SecurityLogFilterForm
+from sso.forms import SecurityLogFilterForm, TwoFactorResetForm
 from sso.security_log import LogFilter, security_log
 
 PAGE_SIZE = 50
@@ -51,19 +54,69 @@ def security_log_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@supplier_admin_required
-def user_sessions_page(request: HttpRequest, user_id: str) -> HttpResponse:
-    user = sessions.access_user_by_id(request.user, user_id)
+def two_factor_reset_context(
+    request: HttpRequest, user: Any, reset_url: str, form: TwoFactorResetForm | None = None
+) -> dict[str, Any]:
+    """What a sessions page needs for its "Reset two-factor sign-in" form (shown when the user
+    has an authenticator and is not the viewer)."""
+    return {
+        "subject_has_authenticator": user.pk != request.user.pk
+        and twofactor.confirmed_device(user) is not None,
+        "reset_form": form or TwoFactorResetForm(),
+        "reset_url": reset_url,
+    }
+
+
+def two_factor_reset_submit(request: HttpRequest, user: Any, form: TwoFactorResetForm) -> bool:
+    """Run the reset a sessions page's form asks for; ``True`` when done (with a message). A
+    refusal lands on the form's field or in a message; "not found" and "not allowed" raise."""
+    if not form.is_valid():
+        return False
+    try:
+        twofactor.totp_reset(
+            actor=request.user,
+            user=user,
+            reason=form.cleaned_data["reason"],
+            portal_url=primary_url(request),
+        )
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.error(request, exc.message)
+        return False
+    messages.success(
+        request,
+        f"Two-factor sign-in of {user.email} is reset: their authenticator and backup codes no "
+        "longer work, they are signed out everywhere and we e-mailed them.",
+    )
+    return True
+
+
+def _user_sessions(
+    request: HttpRequest, user: Any, form: TwoFactorResetForm | None = None, status: int = 200
+) -> HttpResponse:
+    base = f"/backoffice/users/{user.public_id}"
     return render(
         request,
         "backoffice/user_sessions.html",
         {
             "subject": user,
             "user_sessions": list(sessions.member_sessions(actor=request.user, user=user)),
-            "end_url": f"/backoffice/users/{user.public_id}/sessions/end/",
+            "end_url": f"{base}/sessions/end/",
+            **two_factor_reset_context(request, user, f"{base}/two-factor/reset/", form),
         },
+        status=status,
     )
+
+
+@require_GET
+@supplier_admin_required
+def user_sessions_page(request: HttpRequest, user_id: str) -> HttpResponse:
+    user = sessions.access_user_by_id(request.user, user_id)
+    return _user_sessions(request, user)
 
 
 @require_POST
@@ -73,3 +126,13 @@ def user_sessions_end(request: HttpRequest, user_id: str) -> HttpResponse:
     ended = sessions.member_sessions_end(actor=request.user, user=user)
     messages.success(request, f"{ended} session{'s' if ended != 1 else ''} of {user.email} ended.")
     return redirect(f"/backoffice/users/{user.public_id}/sessions/")
+
+
+@require_POST
+@supplier_admin_required
+def user_two_factor_reset(request: HttpRequest, user_id: str) -> HttpResponse:
+    user = sessions.access_user_by_id(request.user, user_id)
+    form = TwoFactorResetForm(request.POST)
+    if two_factor_reset_submit(request, user, form):
+        return redirect(f"/backoffice/users/{user.public_id}/sessions/")
+    return _user_sessions(request, user, form, status=400)

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import StyledForm
+from sso.twofactor import REASON_REQUIRED, RESET_REASON_MAX
 
 
 class LoginForm(StyledForm):
@@ -86,3 +87,13 @@ class SecurityLogFilterForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "All events"), *SECURITY_ACTIONS]  # type: ignore[attr-defined]
+
+
+class TwoFactorResetForm(StyledForm):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=RESET_REASON_MAX,
+        help_text="Why, and how you checked who asked. Kept in the security log.",
+        error_messages={"required": REASON_REQUIRED},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -36,8 +36,11 @@ from audit.choices import AuditAction
 from audit.services import audit_record
 from core import context
 from core.errors import DomainError
+from outbox.services import outbox_enqueue
 from sso import ratelimit
 from sso.choices import UserKind
+from sso.policies import require_two_factor_resetter
+from sso.sessions import user_sessions_end_all
 
 BACKUP_CODE_COUNT = 10
 DEVICE_NAME = "Authenticator app"
@@ -200,6 +203,72 @@ def totp_remove(*, actor: Any, password: str) -> None:
         StaticDevice.objects.filter(user_id=actor.pk).delete()
         if removed:
             audit_record(action=AuditAction.TOTP_REMOVED, actor=actor, obj=actor)
+
+
+RESET_REASON_MAX = 500
+REASON_REQUIRED = (
+    "Say why you are resetting it (for example how you checked who asked): the reason is kept "
+    "in the security log."
+)
+
+
+def _reset_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise TwoFactorError("reason_required", REASON_REQUIRED, field="reason")
+    if len(reason) > RESET_REASON_MAX:
+        raise TwoFactorError(
+            "reason_too_long",
+            f"Keep the reason under {RESET_REASON_MAX} characters.",
+            field="reason",
+        )
+    return reason
+
+
+def totp_reset(*, actor: Any, user: Any, reason: str, portal_url: str) -> int:
+    """An administrator resets ``user``'s two-factor sign-in, for someone who lost both their
+    authenticator and their backup codes (``policies.require_two_factor_resetter``: supplier
+    administrators for anyone of the portal, company admins for their own members, nobody for
+    themselves). In one transaction: the authenticator(s) and backup codes are deleted, every
+    session of ``user`` ends, the reset is audited (``auth.totp_reset``, with the reason) and
+    ``user`` is e-mailed (through the outbox) a sign-in link on ``portal_url``, the portal's
+    primary address. Returns how many sessions ended. Refused when ``user`` has no
+    authenticator (also when another administrator reset it a moment earlier)."""
+    require_two_factor_resetter(actor, user)
+    reason = _reset_reason(reason)
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user_id=user.pk))
+        if not any(device.confirmed for device in devices):
+            raise TwoFactorError(
+                "not_enrolled",
+                f"{user.email} has not set up two-factor sign-in: there is nothing to reset.",
+            )
+        TOTPDevice.objects.filter(pk__in=[device.pk for device in devices]).delete()
+        StaticDevice.objects.filter(user_id=user.pk).delete()
+        ended = user_sessions_end_all(actor=actor, user=user, reason="two_factor_reset")
+        audit_record(
+            action=AuditAction.TOTP_RESET,
+            actor=actor,
+            obj=user,
+            details={"reason": reason, "sessions_ended": ended},
+        )
+        admin = f"{actor.full_name} ({actor.email})" if actor.full_name else str(actor.email)
+        outbox_enqueue(
+            kind="email",
+            payload={
+                "template": "two_factor_reset",
+                "to": [user.email],
+                "subject": "Your two-factor sign-in was reset",
+                "context": {
+                    "name": user.full_name,
+                    "email": user.email,
+                    "admin": admin,
+                    "required": policy_for(user) == REQUIRED,
+                    "link": f"{portal_url.rstrip('/')}/login/",
+                },
+            },
+        )
+    return ended
 
 
 # --- The second step of a sign-in --------------------------------------------------------------

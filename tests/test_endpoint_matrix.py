@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 from PIL import Image
 
@@ -818,6 +819,15 @@ ENDPOINTS = [
         "admin",
         wrong="validator",
     ),
+    # an X member with an authenticator: a reset that was not refused would write
+    Endpoint(
+        "sso-backoffice:user-two-factor-reset",
+        "POST",
+        "/backoffice/users/{xtu}/two-factor/reset/",
+        "admin",
+        data={"reason": "Lost phone"},
+        wrong="validator",
+    ),
     Endpoint(
         "customers-portal:security-log",
         "GET",
@@ -838,6 +848,15 @@ ENDPOINTS = [
         "POST",
         "/company/team/{xbm}/sessions/end/",
         "company_admin",
+        wrong="xv",
+        company=True,
+    ),
+    Endpoint(
+        "customers-portal:member-two-factor-reset",
+        "POST",
+        "/company/team/{xtm}/two-factor/reset/",
+        "company_admin",
+        data={"reason": "Lost phone"},
         wrong="xv",
         company=True,
     ),
@@ -874,8 +893,8 @@ def _png() -> SimpleUploadedFile:
 
 @pytest.fixture
 def world(alpha, beta, tmp_path, settings):
-    """Company X (admin, buyer, viewer) and Y (admin, buyer) in alpha; staff; catalogue and
-    pricing objects; a beta admin and buyer; API keys."""
+    """Company X (admin, buyer, viewer, a member with an authenticator) and Y (admin, buyer)
+    in alpha; staff; catalogue and pricing objects; a beta admin and buyer; API keys."""
     settings.MEDIA_ROOT = tmp_path
     ids: dict[str, str] = {}
     with schema_context(alpha.schema):
@@ -895,6 +914,8 @@ def world(alpha, beta, tmp_path, settings):
         MembershipFactory(
             company=x, role=MemberRole.VIEWER, user=UserFactory(email="xv@buyer.test")
         )
+        x_two_factor = MembershipFactory(company=x, user=UserFactory(email="xt@buyer.test"))
+        TOTPDevice.objects.create(user=x_two_factor.user, name="Authenticator", confirmed=True)
         for role in ("validator", "dispatcher"):
             user_create(
                 actor=alpha.admin,
@@ -983,6 +1004,8 @@ def world(alpha, beta, tmp_path, settings):
             carrier=str(carrier.public_id),
             xnote=str(Notification.objects.get(user=x_buyer, order=order).public_id),
             xbu=str(x_buyer.public_id),
+            xtm=str(x_two_factor.public_id),
+            xtu=str(x_two_factor.user.public_id),
             sess=str(x_session.public_id),
             sso=str(sso.public_id),
             cert=key_pair("matrix-idp")[1],

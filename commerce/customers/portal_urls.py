@@ -46,5 +46,10 @@ urlpatterns = [
         views.member_sessions_end,
         name="member-sessions-end",
     ),
+    path(
+        "company/team/<uuid:member_id>/two-factor/reset/",
+        views.member_two_factor_reset,
+        name="member-two-factor-reset",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

@@ -40,8 +40,14 @@ from commerce.customers.models import Membership
 from commerce.customers.policies import can_manage_company, require_company_admin
 from commerce.customers.views import portal_url, post_action, run_form
 from commerce.selectors import portal_settings
-from sso.backoffice_views import PAGE_SIZE, log_filter, query_without_page
-from sso.forms import SecurityLogFilterForm
+from sso.backoffice_views import (
+    PAGE_SIZE,
+    log_filter,
+    query_without_page,
+    two_factor_reset_context,
+    two_factor_reset_submit,
+)
+from sso.forms import SecurityLogFilterForm, TwoFactorResetForm
 from sso.security_log import security_log as log
 from sso.services import session_login
 from sso.sessions import member_sessions as sessions_of
@@ -334,19 +340,31 @@ def _member_user(request: HttpRequest, member_id: str) -> Any:
     return member.user
 
 
-@require_GET
-@member_required
-def member_sessions(request: HttpRequest, member_id: str) -> HttpResponse:
-    user = _member_user(request, member_id)
+def _member_sessions(
+    request: HttpRequest,
+    member_id: str,
+    user: Any,
+    form: TwoFactorResetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    base = f"/company/team/{member_id}"
     return render(
         request,
         "portal/company/member_sessions.html",
         {
             "subject": user,
             "user_sessions": list(sessions_of(actor=request.user, user=user)),
-            "end_url": f"/company/team/{member_id}/sessions/end/",
+            "end_url": f"{base}/sessions/end/",
+            **two_factor_reset_context(request, user, f"{base}/two-factor/reset/", form),
         },
+        status=status,
     )
+
+
+@require_GET
+@member_required
+def member_sessions(request: HttpRequest, member_id: str) -> HttpResponse:
+    return _member_sessions(request, member_id, _member_user(request, member_id))
 
 
 @require_POST
@@ -356,3 +374,14 @@ def member_sessions_end(request: HttpRequest, member_id: str) -> HttpResponse:
     ended = end_sessions(actor=request.user, user=user)
     messages.success(request, f"{ended} session{'s' if ended != 1 else ''} of {user.email} ended.")
     return redirect(f"/company/team/{member_id}/sessions/")
+
+
+@require_POST
+@member_required
+def member_two_factor_reset(request: HttpRequest, member_id: str) -> HttpResponse:
+    """Reset a member's two-factor sign-in (their company's admins; see ``sso.twofactor``)."""
+    user = _member_user(request, member_id)
+    form = TwoFactorResetForm(request.POST)
+    if two_factor_reset_submit(request, user, form):
+        return redirect(f"/company/team/{member_id}/sessions/")
+    return _member_sessions(request, member_id, user, form, status=400)

@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     LOGIN_PASSWORD_OK = "auth.password_verified", "Password accepted, second step asked"
     TOTP_ENROLLED = "auth.totp_enrolled", "Two-factor sign-in set up"
     TOTP_REMOVED = "auth.totp_removed", "Two-factor sign-in removed"
+    TOTP_RESET = "auth.totp_reset", "Two-factor sign-in reset by an administrator"
     BACKUP_CODES_REGENERATED = "auth.backup_codes_regenerated", "New backup codes made"
     SESSION_ENDED = "auth.session_ended", "Session ended"
     PASSWORD_RESET_REQUESTED = "auth.password_reset_requested", "Password reset asked for"
