@@ -18,6 +18,7 @@ from sso.decorators import signed_in_required
 from sso.forms import (
     CodeForm,
     ConfirmCodeForm,
+    CurrentCodeForm,
     NewPasswordForm,
     PasswordConfirmForm,
     ResetRequestForm,
@@ -87,6 +88,9 @@ def _issuer(request: HttpRequest) -> str:
     return "Portico" if request.tenant.is_public else str(request.tenant.name)  # type: ignore[attr-defined]
 
 
+SETUP_DEVICE_KEY = "_totp_setup_device"
+
+
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Guided set-up: scan the QR code (or type the secret), confirm with a first code, note
@@ -98,7 +102,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            codes = twofactor.totp_enrolment_confirm(user=user, code=form.cleaned_data["code"])
+            codes = twofactor.totp_enrolment_confirm(
+                user=user,
+                code=form.cleaned_data["code"],
+                device_id=request.session.get(SETUP_DEVICE_KEY),
+            )
         except DomainError as exc:
             form.add_error("code" if exc.field == "code" else None, exc.message)
             status = _status(exc)
@@ -116,10 +124,13 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     try:
-        enrolment = twofactor.totp_enrolment_start(user=user, issuer=_issuer(request))
+        enrolment = twofactor.totp_enrolment_start(
+            user=user, issuer=_issuer(request), device_id=request.session.get(SETUP_DEVICE_KEY)
+        )
     except DomainError as exc:
         messages.info(request, exc.message)
         return redirect("/account/security/" if waiting is None else "/login/")
+    request.session[SETUP_DEVICE_KEY] = enrolment.device.pk  # this set-up's secret
     return _page(
         request,
         "account/setup.html",
@@ -133,7 +144,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @signed_in_required
 def security(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user  # signed in (the decorator)
     current = sessions.current_key_hash(request)
     return _page(
         request,
@@ -144,14 +155,18 @@ def security(request: HttpRequest) -> HttpResponse:
         user_sessions=list(sessions.user_sessions(user=user)),
         current=current,
         remove_form=PasswordConfirmForm(),
+        codes_form=CurrentCodeForm(),
+        has_password=user.has_usable_password(),
     )
 
 
 @require_POST
 @signed_in_required
 def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    form = CurrentCodeForm(request.POST)
+    code = form.cleaned_data["code"] if form.is_valid() else ""
     try:
-        codes = twofactor.backup_codes_regenerate(actor=request.user)
+        codes = twofactor.backup_codes_regenerate(actor=request.user, code=code)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("/account/security/")

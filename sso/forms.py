@@ -38,6 +38,14 @@ class ConfirmCodeForm(StyledForm):
     )
 
 
+class CurrentCodeForm(StyledForm):
+    code = forms.CharField(
+        label="Code from your app",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class PasswordConfirmForm(StyledForm):
     password = forms.CharField(
         label="Your password",

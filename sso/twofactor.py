@@ -112,9 +112,12 @@ def _enrolment(device: TOTPDevice, issuer: str) -> Enrolment:
     return Enrolment(device=device, secret=secret, uri=_otpauth_uri(device, secret, issuer))
 
 
-def totp_enrolment_start(*, user: Any, issuer: str) -> Enrolment:
-    """The user's pending (unconfirmed) authenticator, made if there is none: the same secret
-    until it is confirmed. Refused when the user already has one or their policy is off."""
+def totp_enrolment_start(*, user: Any, issuer: str, device_id: int | None = None) -> Enrolment:
+    """The user's pending (unconfirmed) authenticator, made if there is none. Its secret stays
+    the same only for the set-up that showed it (``device_id``, kept in that browser's
+    session): a set-up opened anywhere else gets a new secret, so a secret once shown to one
+    session is worthless to another. Refused when the user already has one or their policy
+    is off."""
     if policy_for(user) == OFF:
         raise TwoFactorError(
             "two_factor_off", "Two-factor sign-in is not offered for your company's accounts."
@@ -125,8 +128,10 @@ def totp_enrolment_start(*, user: Any, issuer: str) -> Enrolment:
                 "already_enrolled",
                 "Two-factor sign-in is already set up. Remove it first to use another app.",
             )
-        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
-        if device is None:
+        pending = TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=False)
+        device = pending.filter(pk=device_id).first() if device_id else None
+        if device is None:  # a set-up shown elsewhere is void: its secret goes with its row
+            pending.delete()
             device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     device.user = user
     return _enrolment(device, issuer)
@@ -153,12 +158,14 @@ def _new_backup_codes(user: Any) -> list[str]:
     return codes
 
 
-def totp_enrolment_confirm(*, user: Any, code: str) -> list[str]:
+def totp_enrolment_confirm(*, user: Any, code: str, device_id: int | None) -> list[str]:
     """Confirm the pending authenticator with a first code from it; returns ten new backup
     codes (shown once). A wrong code leaves the enrolment pending (and counts as a guess)."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=False).first()
+            TOTPDevice.objects.select_for_update()
+            .filter(user_id=user.pk, confirmed=False, pk=device_id)
+            .first()
         )
         if device is None:
             raise TwoFactorError(
@@ -178,13 +185,27 @@ def totp_enrolment_confirm(*, user: Any, code: str) -> list[str]:
     return codes
 
 
-def backup_codes_regenerate(*, actor: Any) -> list[str]:
-    """Ten new backup codes for the signed-in user; the old ones stop working."""
+def _require_current_code(user: Any, code: str) -> None:
+    """Re-authentication by the authenticator itself: a current TOTP code (not a backup code),
+    checked and used up like a sign-in code (locked, single use, throttled, rate-limited)."""
+    if not is_totp_code(code):
+        raise TwoFactorError(
+            "code_required", "Enter the 6-digit code your app shows now.", field="code"
+        )
+    result = second_factor_check(user=user, code=code)
+    if result.error is not None:
+        raise result.error
+
+
+def backup_codes_regenerate(*, actor: Any, code: str) -> list[str]:
+    """Ten new backup codes for the signed-in user, who proves again they hold the
+    authenticator with a current code; the old codes stop working."""
+    if confirmed_device(actor) is None:
+        raise TwoFactorError(
+            "not_enrolled", "Set up two-factor sign-in first; backup codes come with it."
+        )
+    _require_current_code(actor, code)
     with transaction.atomic():
-        if confirmed_device(actor) is None:
-            raise TwoFactorError(
-                "not_enrolled", "Set up two-factor sign-in first; backup codes come with it."
-            )
         codes = _new_backup_codes(actor)
         audit_record(action=AuditAction.BACKUP_CODES_REGENERATED, actor=actor, obj=actor)
     return codes
@@ -192,12 +213,16 @@ def backup_codes_regenerate(*, actor: Any) -> list[str]:
 
 def totp_remove(*, actor: Any, password: str) -> None:
     """Remove the signed-in user's authenticator and backup codes, after checking their
-    password again (a wrong password counts against the sign-in limits)."""
-    found = ratelimit.buckets("login", account=actor.email, ip=context.current().ip)
-    ratelimit.check(found, "password attempts")
-    if not actor.check_password(password):
-        ratelimit.hit(found)
-        raise TwoFactorError("wrong_password", "That is not your password.", field="password")
+    password again (a wrong password counts against the sign-in limits); a user without a
+    password (signed in through SSO) gives a current code from the app in its place."""
+    if not actor.has_usable_password():  # signs in through SSO: the app's code instead
+        _require_current_code(actor, password.strip())
+    else:
+        found = ratelimit.buckets("login", account=actor.email, ip=context.current().ip)
+        ratelimit.check(found, "password attempts")
+        if not actor.check_password(password):
+            ratelimit.hit(found)
+            raise TwoFactorError("wrong_password", "That is not your password.", field="password")
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user_id=actor.pk).delete()
         StaticDevice.objects.filter(user_id=actor.pk).delete()

@@ -101,6 +101,41 @@ def test_a_wrong_first_code_leaves_the_enrolment_pending(alpha):
         assert not StaticToken.objects.filter(device__user=user).exists()
 
 
+def test_a_set_up_secret_is_good_only_in_the_browser_that_was_shown_it(alpha):
+    with schema_context(alpha.schema):
+        user = staff()
+    first = alpha.client()  # e.g. someone who knows the password and opened the set-up first
+    password_step(first, user.email)
+    shown = re.search(
+        r'data-secret="([A-Z2-7]+)"', first.get("/account/two-factor/setup/").content.decode()
+    ).group(1)
+    assert (
+        re.search(  # reloading keeps the secret in that browser
+            r'data-secret="([A-Z2-7]+)"', first.get("/account/two-factor/setup/").content.decode()
+        ).group(1)
+        == shown
+    )
+
+    owner = alpha.client()
+    password_step(owner, user.email)
+    fresh = re.search(
+        r'data-secret="([A-Z2-7]+)"', owner.get("/account/two-factor/setup/").content.decode()
+    ).group(1)
+    assert fresh != shown
+    # the first browser's secret and set-up are void (whatever it opens next is a new set-up
+    # again, which voids the owner's: the last browser to open the set-up holds the only one)
+    stale = first.post("/account/two-factor/setup/", {"code": code_for_secret(shown)})
+    assert (stale.status_code, "Start the set-up again" in stale.content.decode()) == (400, True)
+    fresh = re.search(
+        r'data-secret="([A-Z2-7]+)"', owner.get("/account/two-factor/setup/").content.decode()
+    ).group(1)
+    assert fresh != shown
+    done = owner.post("/account/two-factor/setup/", {"code": code_for_secret(fresh)})
+    assert done.status_code == 200 and "backup" in done.content.decode().lower()
+    with schema_context(alpha.schema):
+        assert TOTPDevice.objects.get(user=user).confirmed is True
+
+
 def test_sign_in_with_a_code_rotates_the_session_twice_and_is_audited(alpha):
     with schema_context(alpha.schema):
         user = staff()
@@ -191,7 +226,16 @@ def test_new_backup_codes_replace_the_old_ones(alpha):
             "/account/two-factor/setup/", {"code": code_for_secret(secret)}
         ).content.decode()
     )
-    new = _backup_codes(client.post("/account/two-factor/backup-codes/").content.decode())
+    # new codes need the app's current code again (the set-up's step is used up: the next one)
+    refused = client.post("/account/two-factor/backup-codes/", {"code": ""}, follow=True)
+    assert "Enter the 6-digit code your app shows now." in refused.content.decode()
+    with schema_context(alpha.schema):
+        assert StaticToken.objects.filter(device__user=user).count() == 10
+    new = _backup_codes(
+        client.post(
+            "/account/two-factor/backup-codes/", {"code": code_for_secret(secret, steps=1)}
+        ).content.decode()
+    )
     assert len(new) == 10 and not set(old) & set(new)
 
     other = alpha.client()
@@ -225,6 +269,23 @@ def test_removing_the_authenticator_needs_the_password(alpha):
     assert _actions_since(alpha.schema, last) == [("auth.totp_removed", {})]
     # Without a device (and the staff policy off in this test) the password alone signs in.
     assert password_step(alpha.client(), user.email)["Location"] == "/backoffice/"
+
+
+def test_a_user_without_a_password_removes_the_authenticator_with_its_current_code(alpha):
+    from sso import twofactor
+
+    with schema_context(alpha.schema):
+        user = staff(email="sso-only@alpha.test")
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        device = enrolled(user)
+        with pytest.raises(twofactor.TwoFactorError) as refused:
+            twofactor.totp_remove(actor=user, password="")
+        assert refused.value.message == "Enter the 6-digit code your app shows now."
+        assert TOTPDevice.objects.filter(user=user).count() == 1
+
+        twofactor.totp_remove(actor=user, password=code_for(device))
+        assert not TOTPDevice.objects.filter(user=user).exists()
 
 
 def test_guessing_is_throttled_per_device_even_for_the_right_code(alpha):
