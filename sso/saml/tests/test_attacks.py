@@ -413,31 +413,6 @@ def test_an_inactive_connection_refuses_responses(alpha, world, idp, client_rid)
     _assert_refused(alpha, world, client, _valid(world, idp, rid), "connection_inactive")
 
 
-def test_idp_initiated_login_when_the_connection_allows_it(alpha, world, idp):
-    with schema_context(alpha.schema):
-        connection_update(
-            actor=alpha.admin,
-            connection=world.conn,
-            data=company_input(world.x, idp, allow_idp_initiated=True),
-        )
-    client = alpha.client()
-    xml = _valid(world, idp, None)
-    # a browser arriving from the IdP's site brings no (SameSite=Lax) session cookie: the ACS
-    # posts the response again from its own page, then signs in
-    bounce = post_acs(client, world.conn, xml)
-    assert bounce.status_code == 200
-    assert 'name="portico_bounced"' in bounce.content.decode()
-    assert signed_in_user_id(client) is None
-    from sso.saml.tests.idp import encode
-
-    response = client.post(
-        f"/sso/saml/{world.conn.public_id}/acs/",
-        {"SAMLResponse": encode(xml), "portico_bounced": "1"},
-    )
-    assert response.status_code == 302
-    assert signed_in_user_id(client) == str(world.x_member.pk)
-
-
 def test_a_signed_message_with_a_signed_assertion_is_accepted(alpha, world, idp, client_rid):
     client, rid = client_rid
     assert (
