@@ -318,6 +318,28 @@ def test_a_used_assertion_id_is_kept_until_the_assertion_expires(alpha, world, i
     assert used.expires_at == until + timedelta(minutes=5)
 
 
+def test_the_id_is_kept_until_the_latest_bearer_confirmation_expires(alpha, world, idp, client_rid):
+    """Two bearer confirmations: the second, valid longer than the first and than the
+    Conditions, sets how long the id is kept (not the first one found)."""
+    client, rid = client_rid
+    soon = datetime.now(tz=UTC).replace(microsecond=0) + timedelta(minutes=5)
+    later = soon + timedelta(minutes=25)
+    root = parse(_valid(world, idp, rid, not_on_or_after=soon, sign_assertion=False))
+    assertion = root.find("saml:Assertion", NS)
+    subject = assertion.find("saml:Subject", NS)
+    second = copy.deepcopy(subject.find("saml:SubjectConfirmation", NS))
+    second.find("saml:SubjectConfirmationData", NS).set(
+        "NotOnOrAfter", later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    subject.append(second)
+    root.replace(assertion, parse(sign(serialise(assertion), idp.key, idp.cert)))
+
+    assert post_acs(client, world.conn, serialise(root)).status_code == 302
+    with schema_context(alpha.schema):
+        used = SamlAssertionUse.objects.get(request_id=rid)
+    assert used.expires_at == later + timedelta(minutes=5)
+
+
 # --- InResponseTo ------------------------------------------------------------------------------
 
 
@@ -336,6 +358,27 @@ def test_in_response_to_of_a_request_for_another_connection(alpha, world, idp):
     client = alpha.client()
     rid = start(client, "dora@alpha-corp.test")  # started for the staff connection
     _assert_refused(alpha, world, client, _valid(world, idp, rid), "unknown_request")
+
+
+def test_a_signed_unsolicited_assertion_in_a_response_naming_our_request_is_refused(
+    alpha, world, idp, client_rid
+):
+    """The Response's InResponseTo is outside the assertion's signature: an attacker wraps a
+    signed assertion issued without a request (no InResponseTo in its confirmation) in a
+    Response carrying their own pending request id. The signed confirmation must name it."""
+    client, rid = client_rid
+    root = parse(_valid(world, idp, None))
+    assert (
+        root.find("saml:Assertion", NS)
+        .find(".//saml:SubjectConfirmationData", NS)
+        .get("InResponseTo")
+        is None
+    )
+    root.set("InResponseTo", rid)
+    _assert_refused(alpha, world, client, serialise(root), "unknown_request")
+    with schema_context(alpha.schema):
+        detail = SamlLoginError.objects.filter(connection=world.conn).first().detail
+    assert detail == f"SubjectConfirmationData InResponseTo [None] != the request {rid}"
 
 
 def test_unsolicited_response_is_refused_by_default(alpha, world, idp, client_rid):
