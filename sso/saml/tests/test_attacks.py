@@ -215,6 +215,74 @@ def test_wrapping_a_signed_response_inside_a_forged_one(alpha, world, idp, clien
     _assert_refused(alpha, world, client, serialise(forged), "bad_assertion_count")
 
 
+# Signature wrapping with exactly ONE saml:Assertion in the whole document. python3-saml counts
+# assertions document-wide (``//saml:Assertion``), so every variant above that keeps the signed
+# original anywhere (Extensions, ds:Object, inside the evil assertion) is refused by that count
+# first. These keep a single assertion, so the signature and reference checks must refuse them:
+# the test asserts the recorded cause.
+
+
+def _refusal_detail(alpha, world) -> str:
+    with schema_context(alpha.schema):
+        return SamlLoginError.objects.filter(connection=world.conn).first().detail
+
+
+def test_wrapping_single_evil_assertion_whose_signature_points_to_the_absent_original(
+    alpha, world, idp, client_rid
+):
+    """The only assertion is an unsigned evil one (new ID) carrying the original's Signature,
+    whose Reference still points to the original's ID; the original is gone."""
+    client, rid = client_rid
+    root = parse(_valid(world, idp, rid, name_id="nobody@xylo.test", attributes={}))
+    original = root.find("saml:Assertion", NS)
+    evil = _evil_assertion(original, EMAIL)
+    signature = copy.deepcopy(original.find("ds:Signature", NS))
+    assert signature.find("ds:SignedInfo/ds:Reference", NS).get("URI") == "#" + original.get("ID")
+    evil.insert(1, signature)
+    root.replace(original, evil)
+    assert len(root.findall(".//saml:Assertion", NS)) == 1
+
+    _assert_refused(alpha, world, client, serialise(root), "bad_signature")
+    assert _refusal_detail(alpha, world) == (
+        "Found an invalid Signed Element. SAML Response rejected"
+    )
+
+
+def test_wrapping_single_evil_assertion_with_the_originals_id_and_signature(
+    alpha, world, idp, client_rid
+):
+    """The evil assertion takes the original's ID too, so the Reference finds it: the digest
+    over its (different) content must fail."""
+    client, rid = client_rid
+    root = parse(_valid(world, idp, rid, name_id="nobody@xylo.test", attributes={}))
+    original = root.find("saml:Assertion", NS)
+    evil = _evil_assertion(original, EMAIL)
+    evil.set("ID", original.get("ID"))
+    evil.insert(1, copy.deepcopy(original.find("ds:Signature", NS)))
+    root.replace(original, evil)
+    assert len(root.findall(".//saml:Assertion", NS)) == 1
+
+    _assert_refused(alpha, world, client, serialise(root), "bad_signature")
+    assert _refusal_detail(alpha, world) == "Signature validation failed. SAML Response rejected"
+
+
+def test_wrapping_an_evil_nameid_inserted_into_the_signed_assertion(alpha, world, idp, client_rid):
+    """The signed original kept (the only assertion), a second, evil NameID inserted into it
+    where the schema allows one (in the SubjectConfirmation): the digest must fail."""
+    client, rid = client_rid
+    root = parse(_valid(world, idp, rid, name_id="nobody@xylo.test", attributes={}))
+    assertion = root.find("saml:Assertion", NS)
+    confirmation = assertion.find("saml:Subject/saml:SubjectConfirmation", NS)
+    evil_name = copy.deepcopy(assertion.find("saml:Subject/saml:NameID", NS))
+    evil_name.text = EMAIL
+    confirmation.insert(0, evil_name)
+    assert len(root.findall(".//saml:Assertion", NS)) == 1
+    assert len(assertion.findall(".//saml:NameID", NS)) == 2
+
+    _assert_refused(alpha, world, client, serialise(root), "bad_signature")
+    assert _refusal_detail(alpha, world) == "Signature validation failed. SAML Response rejected"
+
+
 def test_two_signed_assertions(alpha, world, idp, client_rid):
     client, rid = client_rid
     _assert_refused(
