@@ -42,6 +42,7 @@ from commerce.customers.views import portal_url, post_action, run_form
 from commerce.selectors import portal_settings
 from sso.backoffice_views import PAGE_SIZE, log_filter, query_without_page
 from sso.forms import SecurityLogFilterForm
+from sso.saml.selectors import company_connection_ids
 from sso.security_log import security_log as log
 from sso.services import session_login
 from sso.sessions import member_sessions as sessions_of
@@ -317,9 +318,12 @@ def security_log(request: HttpRequest) -> HttpResponse:
     membership = require_company_admin(request.user)
     form = SecurityLogFilterForm(request.GET or None)
     subjects = selectors.company_member_user_ids(company=membership.company)
-    page = Paginator(log(filters=log_filter(form), subjects=subjects), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    entries = log(
+        filters=log_filter(form),
+        subjects=subjects,
+        connections=company_connection_ids(membership.company),
     )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/company/security_log.html",
