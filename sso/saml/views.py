@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -125,7 +126,7 @@ def acs(request: HttpRequest, public_id: str) -> HttpResponse:
     if result.test is not None:
         return _test_page(request, connection, result=result)
     if result.confirm_token:
-        return render(
+        page = render(
             request,
             "saml/confirm.html",
             {
@@ -134,6 +135,8 @@ def acs(request: HttpRequest, public_id: str) -> HttpResponse:
                 "token": result.confirm_token,
             },
         )
+        patch_cache_control(page, no_store=True)  # it holds this session's one-time token
+        return page
     return _continue(result)
 
 

@@ -69,6 +69,7 @@ def test_an_unsolicited_response_asks_for_confirmation_and_only_the_post_signs_i
 
     html = page.content.decode()
     assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
     assert f"Continue as {EMAIL}" in html
     assert f'action="/sso/saml/{world.conn.public_id}/acs/confirm/"' in html
     assert signed_in_user_id(client) is None
