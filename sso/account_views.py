@@ -118,6 +118,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                     user=user,
                     method="otp",
                     device=twofactor.confirmed_device(user),
+                    details=waiting.details,
                 )
                 next_url = waiting.next_url or _home_for(request)
             return _page(request, "account/backup_codes.html", codes=codes, next_url=next_url)

@@ -38,6 +38,7 @@ class Pending:
     step: str
     method: str
     next_url: str
+    details: dict[str, str]
 
 
 def next_step(user: Any) -> str:
@@ -50,13 +51,21 @@ def next_step(user: Any) -> str:
     return DONE
 
 
-def login_begin(*, request: HttpRequest, user: User, method: str, next_url: str = "") -> str:
+def login_begin(
+    *,
+    request: HttpRequest,
+    user: User,
+    method: str,
+    next_url: str = "",
+    details: dict[str, str] | None = None,
+) -> str:
     """The first factor of ``user`` succeeded (``method``: password, signup_handoff, saml).
     Either completes the sign-in or leaves a pending marker for the second step; returns the
-    step (``done``, ``otp``, ``enrol``). Audited either way."""
+    step (``done``, ``otp``, ``enrol``). Audited either way, with ``details`` beside the method
+    (kept in the marker for the entry of the completed sign-in too)."""
     step = next_step(user)
     if step == DONE:
-        login_complete(request=request, user=user, method=method)
+        login_complete(request=request, user=user, method=method, details=details)
         return DONE
     if SESSION_KEY in request.session:
         request.session.flush()  # someone else's (or an earlier) signed-in session: gone
@@ -70,13 +79,14 @@ def login_begin(*, request: HttpRequest, user: User, method: str, next_url: str 
         "next": next_url,
         # a password change (a reset) after the first factor voids this half-done sign-in
         "auth_hash": user.get_session_auth_hash(),
+        "details": dict(details or {}),
     }
     with transaction.atomic():
         audit_record(
             action=AuditAction.LOGIN_PASSWORD_OK,
             actor=user,
             obj=user,
-            details={"method": method, "next_step": step},
+            details={"method": method, "next_step": step, **(details or {})},
         )
     return step
 
@@ -99,7 +109,13 @@ def pending(request: HttpRequest, *, step: str | None = None) -> Pending | None:
     ):
         request.session.pop(PENDING_KEY, None)
         return None
-    return Pending(user, str(marker["step"]), str(marker["method"]), str(marker.get("next", "")))
+    return Pending(
+        user,
+        str(marker["step"]),
+        str(marker["method"]),
+        str(marker.get("next", "")),
+        {str(k): str(v) for k, v in (marker.get("details") or {}).items()},
+    )
 
 
 def login_complete(
@@ -111,8 +127,8 @@ def login_complete(
     details: dict[str, str] | None = None,
 ) -> None:
     """Sign ``user`` in: a new session id, the session recorded, the sign-in audited (with
-    ``details`` beside the method). A SAML sign-in comes here straight from the ACS: the IdP
-    that signed the assertion is the company's authentication, second factor included."""
+    ``details`` beside the method). Reached through ``login_begin`` (no second step due) or
+    after the second step; a SAML sign-in too (decision 0009)."""
     request.session.pop(PENDING_KEY, None)
     with transaction.atomic():
         login(request, user, backend="sso.backends.PorticoBackend")  # rotates the session key
@@ -146,7 +162,13 @@ def login_second_factor(*, request: HttpRequest, code: str) -> User:
     if result.error is not None:
         _audit_failure(user, result.method, result.reason)
         raise result.error
-    login_complete(request=request, user=user, method=result.method, device=result.device)
+    login_complete(
+        request=request,
+        user=user,
+        method=result.method,
+        device=result.device,
+        details=waiting.details,
+    )
     return user
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.choices import AuditAction
@@ -31,13 +31,22 @@ def _start_of(day: date) -> datetime:
 
 
 def security_log(
-    *, filters: LogFilter, subjects: Iterable[str] | None = None
+    *,
+    filters: LogFilter,
+    subjects: Iterable[str] | None = None,
+    connections: Iterable[str] = (),
 ) -> QuerySet[AuditEntry]:
     """Security events of this portal, newest first. ``subjects`` (user public ids) limits them
-    to events about those users (a company admin's own members)."""
+    to events about those users (a company admin's own members), plus events about the SAML
+    ``connections`` given (public ids: the company's own; a refused SSO sign-in names the
+    connection, not a user)."""
     qs = AuditEntry.objects.filter(action__startswith="auth.")
     if subjects is not None:
-        qs = qs.filter(object_type="sso.user", object_id__in=list(subjects))
+        about = Q(object_type="sso.user", object_id__in=list(subjects))
+        saml = list(connections)
+        if saml:
+            about |= Q(object_type="saml.samlconnection", object_id__in=saml)
+        qs = qs.filter(about)
     if filters.action:
         qs = qs.filter(action=filters.action)
     if filters.email:

@@ -79,12 +79,11 @@ def session_login(*, request: HttpRequest, email: str, password: str, next_url: 
     except ratelimit.RateLimited:
         _audit_login_failed(email, "password", "rate_limited")
         raise
-    _refuse_if_saml_only(email, None)
+    _refuse_if_saml_only(email)
     user = authenticate(request, username=email, password=password)
     if user is None:
         _audit_login_failed(email, "password", "bad_credentials")
         raise InvalidCredentials()
-    _refuse_if_saml_only(email, user)
     ratelimit.release(limits)
     return login_begin(request=request, user=user, method="password", next_url=next_url)
 
@@ -101,12 +100,17 @@ def _audit_login_failed(email: str, method: str, reason: str) -> None:
         )
 
 
-def _refuse_if_saml_only(email: str, user: User | None) -> None:
-    """Password sign-in is refused (and audited) when the e-mail's domain, or the user's
-    company, signs in through a "SAML only" connection (``sso.saml``)."""
+def _refuse_if_saml_only(email: str) -> None:
+    """Password sign-in is refused (and audited) when the e-mail's domain, or the company of
+    the account the e-mail names, signs in through a "SAML only" connection (``sso.saml``).
+    Decided before the password is checked: the answer is the same whatever the password, so
+    it never confirms a guessed one."""
     from sso.saml.selectors import password_login_refusal
 
-    refusal = password_login_refusal(email, user)
+    account = User.objects.filter(email=email).first()
+    refusal = password_login_refusal(email, None)
+    if refusal is None and account is not None:
+        refusal = password_login_refusal(email, account)
     if refusal is None:
         return
     _audit_login_failed(email, "password", "saml_only")

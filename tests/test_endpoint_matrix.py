@@ -882,6 +882,7 @@ PUBLIC = {
     "saml-sp:discover": "starts an SSO login for an e-mail's domain (sso/saml/tests)",
     "saml-sp:metadata": "the SP metadata the IdP's administrator needs, no secrets",
     "saml-sp:acs": "accepts only signed responses to this session's requests (sso/saml/tests)",
+    "saml-sp:idp-confirm": "signs in only with this session's confirmation token (sso/saml/tests)",
 }
 
 

@@ -48,6 +48,7 @@ from sso.backoffice_views import (
     two_factor_reset_submit,
 )
 from sso.forms import SecurityLogFilterForm, TwoFactorResetForm
+from sso.saml.selectors import company_connection_ids
 from sso.security_log import security_log as log
 from sso.services import session_login
 from sso.sessions import member_sessions as sessions_of
@@ -323,9 +324,12 @@ def security_log(request: HttpRequest) -> HttpResponse:
     membership = require_company_admin(request.user)
     form = SecurityLogFilterForm(request.GET or None)
     subjects = selectors.company_member_user_ids(company=membership.company)
-    page = Paginator(log(filters=log_filter(form), subjects=subjects), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    entries = log(
+        filters=log_filter(form),
+        subjects=subjects,
+        connections=company_connection_ids(membership.company),
     )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/company/security_log.html",

@@ -63,6 +63,10 @@ REFUSALS: dict[str, str] = {
     "user_inactive": "Your account on this portal is deactivated. Ask your company's "
     "administrator.",
     "bad_role": "The role sent by the identity provider is not allowed here.",
+    "other_session": "This browser is signed in as someone else. Sign out first, then sign in "
+    "through your identity provider again.",
+    "confirmation_expired": "This sign-in was not confirmed in time, or not from this browser. "
+    "Start again from your identity provider or the sign-in page.",
     "busy": "Your account was being set up by another sign-in at the same moment. Start again "
     "from the sign-in page.",
 }

@@ -77,7 +77,13 @@ class ConnectionForm(StyledForm):
         label="SAML only: refuse password sign-in for these people", required=False
     )
     allow_idp_initiated = forms.BooleanField(
-        label="Accept IdP-initiated sign-in (not recommended)", required=False
+        label="Accept IdP-initiated sign-in (not recommended)",
+        required=False,
+        help_text="Warning: an IdP-initiated answer is not tied to a sign-in started in the "
+        "browser, so any website can make a browser post one (for example, to sign a victim "
+        "into an attacker's account). Portico then asks the person to confirm “Continue as …” "
+        "on its own page and never replaces another signed-in user, but leave this off unless "
+        "the identity provider cannot start sign-ins from the portal.",
     )
     active = forms.BooleanField(label="Active", required=False, initial=True)
 

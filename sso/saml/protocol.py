@@ -319,8 +319,8 @@ def check_response(
     audiences = response.get_audiences()
     if not audiences or set(audiences) != {sp.entity_id}:
         raise SamlRefused("wrong_audience", f"audiences {audiences!r} != {sp.entity_id}")
-    if request_id is not None and response.get_in_response_to() != request_id:
-        raise SamlRefused("unknown_request", "InResponseTo does not match")
+    if request_id is not None:
+        _check_in_response_to(response, request_id)
     try:
         name_id = response.get_nameid() or ""
         attributes = {
@@ -341,18 +341,44 @@ def check_response(
     )
 
 
+_BEARER_DATA = (
+    f"/saml:Subject/saml:SubjectConfirmation[@Method='{C.CM_BEARER}']/saml:SubjectConfirmationData"
+)
+
+
+def _bearer_data(response: Any) -> list[Any]:
+    """The bearer SubjectConfirmationData of the validated (signed) assertion, reached through
+    the library's ``_query_assertion`` (the assertion its signature check found, by the
+    signature's reference), not a second parse."""
+    return list(response._query_assertion(_BEARER_DATA))
+
+
+def _check_in_response_to(response: Any, request_id: str) -> None:
+    """A request was made: the Response's InResponseTo (outside the assertion's signature)
+    and every bearer confirmation's (inside it) name that request. An assertion whose
+    confirmation names no request was not issued for this one: a signed unsolicited assertion
+    wrapped in a Response carrying someone's pending request id is refused."""
+    if response.get_in_response_to() != request_id:
+        raise SamlRefused("unknown_request", "InResponseTo does not match")
+    found = [node.get("InResponseTo") for node in _bearer_data(response)]
+    if not found or any(value != request_id for value in found):
+        raise SamlRefused(
+            "unknown_request",
+            f"SubjectConfirmationData InResponseTo {found!r} != the request {request_id}",
+        )
+
+
 def _last_valid_moment(response: Any) -> datetime:
-    """When the checked assertion stops being acceptable: the later of its bearer
-    confirmation's and its Conditions' NotOnOrAfter (plus the library's clock skew). Its id is
-    kept as used until then; an assertion valid forever is refused (it could be replayed after
-    any retention period)."""
+    """When the checked assertion stops being acceptable: the latest NotOnOrAfter of all its
+    bearer confirmations and its Conditions (plus the library's clock skew). Its id is kept as
+    used until then; an assertion valid forever is refused (it could be replayed after any
+    retention period)."""
     moments = []
-    confirmation = response.get_assertion_not_on_or_after()
-    if confirmation:
-        moments.append(float(confirmation))
-    for node in response._query_assertion("/saml:Conditions[@NotOnOrAfter]"):
-        parsed = Utils.parse_SAML_to_time(node.get("NotOnOrAfter"))
-        moments.append(float(parsed + C.ALLOWED_CLOCK_DRIFT))
+    nodes = [*_bearer_data(response), *response._query_assertion("/saml:Conditions")]
+    for node in nodes:
+        if node.get("NotOnOrAfter"):
+            parsed = Utils.parse_SAML_to_time(node.get("NotOnOrAfter"))
+            moments.append(float(parsed + C.ALLOWED_CLOCK_DRIFT))
     if not moments:
         raise SamlRefused("invalid", "the assertion has no NotOnOrAfter: it would never expire")
     return datetime.fromtimestamp(max(moments), tz=UTC)

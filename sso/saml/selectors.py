@@ -78,6 +78,16 @@ def any_active_connection() -> bool:
     return SamlConnection.objects.filter(active=True).exists()
 
 
+def company_connection_ids(company: Any) -> list[str]:
+    """Public ids of ``company``'s connections (its admins' security log shows their events)."""
+    return [
+        str(public_id)
+        for public_id in SamlConnection.objects.filter(company=company).values_list(
+            "public_id", flat=True
+        )
+    ]
+
+
 def recent_errors(connection: SamlConnection) -> list[SamlLoginError]:
     return list(connection.login_errors.all()[:RECENT_ERRORS])
 

@@ -1,10 +1,12 @@
-"""Start-up self-check: sign a small SAML assertion with the installed lxml/xmlsec and verify it
-(and refuse a tampered copy). lxml and xmlsec built against different libxml2 versions break
-exactly here (PITFALLS.md). If the check fails, SAML is off: the SAML endpoints answer 503 with
-a plain message, and ``manage.py check`` reports an error.
+"""Start-up self-check: sign a SAML Response (its assertion signed) with the installed
+lxml/xmlsec and verify it through the ACS's own checks (and refuse a tampered copy). lxml and
+xmlsec built against different libxml2 versions break exactly here (PITFALLS.md). If the check
+fails, SAML is off: the SAML endpoints answer 503 with a plain message, and ``manage.py check``
+reports an error.
 
-The result is a fact about this process's libraries (no tenant data), computed once on first
-use and kept for the life of the process.
+The result is a fact about this process's libraries (no tenant data). It is computed when the
+process starts (``SamlConfig.ready``: about 0.1 s, so every process runs it, the web server
+before it serves) and kept for the life of the process.
 """
 
 from __future__ import annotations
@@ -24,13 +26,55 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _result: SelfCheck | None = None
 
-_ASSERTION = (
-    '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_selfcheck" '
-    'Version="2.0" IssueInstant="2026-01-01T00:00:00Z">'
-    "<saml:Issuer>https://selfcheck.invalid/idp</saml:Issuer>"
-    "<saml:Subject><saml:NameID>self@check.invalid</saml:NameID></saml:Subject>"
-    "</saml:Assertion>"
-)
+_IDP = "https://selfcheck.invalid/idp"
+_PORTAL = "https://selfcheck.invalid"
+_REQUEST_ID = "_selfcheck_request"
+_NAME = "self@check.invalid"
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _response(key: str, cert: str, acs_url: str, entity_id: str) -> str:
+    """A Response as an IdP sends it: one assertion signed on its own (RSA-SHA256), answering
+    ``_REQUEST_ID``, addressed to ``acs_url`` for ``entity_id``, valid for five minutes."""
+    from onelogin.saml2.constants import OneLogin_Saml2_Constants as C
+    from onelogin.saml2.utils import OneLogin_Saml2_Utils as Utils
+
+    now = datetime.now(tz=UTC)
+    issued, before, until = (
+        _time(now),
+        _time(now - timedelta(minutes=1)),
+        _time(now + timedelta(minutes=5)),
+    )
+    assertion = (
+        f'<saml:Assertion xmlns:saml="{C.NS_SAML}" ID="_selfcheck_assertion" Version="2.0" '
+        f'IssueInstant="{issued}"><saml:Issuer>{_IDP}</saml:Issuer>'
+        f"<saml:Subject><saml:NameID>{_NAME}</saml:NameID>"
+        f'<saml:SubjectConfirmation Method="{C.CM_BEARER}">'
+        f'<saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{acs_url}" '
+        f'InResponseTo="{_REQUEST_ID}"/></saml:SubjectConfirmation></saml:Subject>'
+        f'<saml:Conditions NotBefore="{before}" NotOnOrAfter="{until}">'
+        f"<saml:AudienceRestriction><saml:Audience>{entity_id}</saml:Audience>"
+        "</saml:AudienceRestriction></saml:Conditions>"
+        f'<saml:AuthnStatement AuthnInstant="{issued}"><saml:AuthnContext>'
+        f"<saml:AuthnContextClassRef>{C.AC_PASSWORD_PROTECTED}</saml:AuthnContextClassRef>"
+        "</saml:AuthnContext></saml:AuthnStatement></saml:Assertion>"
+    )
+    signed = Utils.add_sign(
+        assertion, key, cert, sign_algorithm=C.RSA_SHA256, digest_algorithm=C.SHA256
+    )
+    signed = signed.decode() if isinstance(signed, bytes) else signed
+    signed = signed.split("?>", 1)[1] if signed.startswith("<?xml") else signed
+    return (
+        f'<samlp:Response xmlns:samlp="{C.NS_SAMLP}" xmlns:saml="{C.NS_SAML}" '
+        f'ID="_selfcheck_response" Version="2.0" IssueInstant="{issued}" '
+        f'Destination="{acs_url}" InResponseTo="{_REQUEST_ID}">'
+        f"<saml:Issuer>{_IDP}</saml:Issuer>"
+        f'<samlp:Status><samlp:StatusCode Value="{C.STATUS_SUCCESS}"/></samlp:Status>'
+        f"{signed}</samlp:Response>"
+    )
 
 
 @dataclass(frozen=True)
@@ -67,22 +111,43 @@ def _key_and_cert() -> tuple[str, str]:
 
 
 def run() -> SelfCheck:
-    """Sign, verify, and make sure a tampered copy fails; never raises."""
+    """Sign a Response's assertion, check the Response through the ACS's own validation
+    (``protocol.read_response`` + ``protocol.check_response``: python3-saml strict, then ours),
+    and make sure a tampered copy is refused; never raises."""
     try:
-        from onelogin.saml2.utils import OneLogin_Saml2_Utils as Utils
+        import base64
+
+        from sso.saml import protocol
+        from sso.saml.errors import SamlRefused
+        from sso.saml.models import SamlConnection
 
         key, cert = _key_and_cert()
-        signed = Utils.add_sign(_ASSERTION, key, cert)
-        signed = signed.decode() if isinstance(signed, bytes) else signed
-        xpath = "/saml:Assertion/ds:Signature"
-        if not Utils.validate_sign(signed, cert, xpath=xpath, raise_exceptions=False):
-            return SelfCheck(False, "a freshly signed assertion did not verify")
-        tampered = signed.replace("self@check.invalid", "evil@check.invalid")
-        if Utils.validate_sign(tampered, cert, xpath=xpath, raise_exceptions=False):
-            return SelfCheck(False, "a tampered assertion verified")
+        connection = SamlConnection(
+            name="self-check", idp_entity_id=_IDP, idp_sso_url=f"{_IDP}/sso", certificates=cert
+        )
+        sp = protocol.sp_endpoints(connection, _PORTAL)
+        xml = _response(key, cert, sp.acs_url, sp.entity_id)
+
+        def check(document: str) -> protocol.Identity:
+            encoded = base64.b64encode(document.encode()).decode()
+            response = protocol.read_response(connection, sp, encoded)
+            return protocol.check_response(response, connection, sp, _REQUEST_ID)
+
+        try:
+            identity = check(xml)
+        except SamlRefused as exc:
+            return SelfCheck(False, f"a freshly signed response did not verify ({exc.detail})")
+        if identity.name_id != _NAME:
+            return SelfCheck(False, "a freshly signed response read back the wrong NameID")
+        try:
+            check(xml.replace(_NAME, "evil@check.invalid"))
+        except SamlRefused:
+            pass
+        else:
+            return SelfCheck(False, "a tampered response verified")
     except Exception as exc:  # a broken xmlsec/lxml pair raises from deep inside
         return SelfCheck(False, f"{type(exc).__name__}: {exc}")
-    return SelfCheck(True, "signed and verified an assertion with lxml/xmlsec")
+    return SelfCheck(True, "signed and verified a SAML response with lxml/xmlsec")
 
 
 def result() -> SelfCheck:
@@ -99,6 +164,11 @@ def result() -> SelfCheck:
                         outcome.detail,
                     )
                 _result = outcome
+    return _result
+
+
+def known() -> SelfCheck | None:
+    """This process's result if the check ran already (it runs at start-up), else None."""
     return _result
 
 

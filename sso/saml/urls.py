@@ -10,6 +10,7 @@ sp_urlpatterns = (
         path("discover/", views.discover, name="discover"),
         path("<str:public_id>/metadata/", views.metadata, name="metadata"),
         path("<str:public_id>/acs/", views.acs, name="acs"),
+        path("<str:public_id>/acs/confirm/", views.idp_confirm, name="idp-confirm"),
     ],
     "saml-sp",
 )

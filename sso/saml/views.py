@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from sso.saml.errors import SamlRefused, SamlUnavailable
 from sso.saml.forms import ConnectionForm, SsoDiscoveryForm
 from sso.saml.models import SamlConnection
 from sso.saml.selfcheck import require_saml
+from sso.views import STEP_URLS
 
 BOUNCE_FIELD = "portico_bounced"
 
@@ -123,11 +125,51 @@ def acs(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     if result.test is not None:
         return _test_page(request, connection, result=result)
+    if result.confirm_token:
+        page = render(
+            request,
+            "saml/confirm.html",
+            {
+                "connection": connection,
+                "email": result.confirm_email,
+                "token": result.confirm_token,
+            },
+        )
+        patch_cache_control(page, no_store=True)  # it holds this session's one-time token
+        return page
+    return _continue(result)
+
+
+def _continue(result: services.AcsResult) -> HttpResponse:
+    """After a sign-in began: the second step's page (sso.views.STEP_URLS), else the ``next``
+    it came with or the landing page."""
+    if result.step in STEP_URLS:
+        return redirect(STEP_URLS[result.step])
     if result.next_url:
         return redirect(result.next_url)
     return redirect(
         "/catalogue/" if result.user and result.user.kind == "buyer" else "/backoffice/"
     )
+
+
+@require_POST  # CSRF-protected: only our own confirmation page can send it
+def idp_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    """ "Continue as …" of an IdP-initiated sign-in: only this POST signs in."""
+    connection = selectors.connection_by_public_id(public_id)
+    try:
+        result = services.saml_idp_confirm(
+            request=request, connection=connection, token=request.POST.get("token", "")
+        )
+    except SamlUnavailable as exc:
+        return _unavailable(request, exc)
+    except SamlRefused as exc:
+        return render(
+            request,
+            "saml/error.html",
+            {"message": exc.message, "code": exc.code},
+            status=exc.status,
+        )
+    return _continue(result)
 
 
 def _test_page(

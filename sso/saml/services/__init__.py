@@ -14,6 +14,7 @@ from sso.saml.services.login import (
     AcsResult,
     Mapped,
     saml_acs,
+    saml_idp_confirm,
     saml_login_start,
     saml_test_start,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "parse_role_map",
     "roles_for",
     "saml_acs",
+    "saml_idp_confirm",
     "saml_login_start",
     "saml_test_start",
 ]

@@ -7,6 +7,7 @@ assertion's id is stored (unique) in the same transaction as the login.
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,12 +17,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from audit.choices import AuditAction
 from audit.services import audit_record
 from core.errors import DomainError
 from sso.choices import UserKind
-from sso.login_flow import login_complete
+from sso.login_flow import login_begin
 from sso.models import User
 from sso.policies import require_supplier_admin
 from sso.saml import protocol
@@ -36,6 +38,8 @@ PENDING_KEY = "saml_pending"
 PENDING_SECONDS = 10 * 60  # an AuthnRequest must be answered within this time
 PENDING_MAX = 5  # requests one browser session may have open at once
 ERRORS_KEPT = 20
+CONFIRM_KEY = "saml_confirm"
+CONFIRM_SECONDS = 2 * 60  # an IdP-initiated sign-in must be confirmed within this time
 
 # --- SP-initiated login --------------------------------------------------------------------------
 
@@ -97,12 +101,18 @@ class Mapped:
 
 @dataclass
 class AcsResult:
-    """A signed-in ``user`` (and where to go), or, for a test, what would have happened."""
+    """A sign-in of ``user`` begun (``step``: ``done``, ``otp``, ``enrol`` as in
+    ``sso.login_flow``; and where to go after), or an IdP-initiated sign-in waiting for the
+    browser's user to confirm it (``confirm_token``, ``confirm_email``), or, for a test, what
+    would have happened."""
 
     user: User | None = None
+    step: str = ""
     next_url: str = ""
     test: Mapped | None = None
     test_outcome: str = ""
+    confirm_token: str = ""
+    confirm_email: str = ""
 
 
 def _consume_pending(
@@ -230,25 +240,101 @@ def _use_assertion(
 def _sign_in(
     request: HttpRequest,
     connection: SamlConnection,
-    identity: protocol.Identity,
+    mapped: Mapped,
+    *,
+    identity: protocol.Identity | None,
     request_id: str | None,
-) -> User:
-    mapped = _map(connection, identity)
-    # Used assertion ids past their last valid moment can go: the time checks refuse them now.
-    SamlAssertionUse.objects.filter(expires_at__lt=timezone.now()).delete()
+    next_url: str,
+) -> tuple[User, str]:
+    """Find (or JIT-create) the account and begin its sign-in through ``sso.login_flow``: the
+    second step (TOTP code or guided enrolment) is asked as after a password. ``identity``
+    given: its assertion id is used up in the same transaction."""
     try:
         with transaction.atomic():
-            _use_assertion(connection, identity, request_id)
+            if identity is not None:
+                _use_assertion(connection, identity, request_id)
             user = _existing_user(connection, mapped.email) or _provision(connection, mapped)
-            login_complete(  # new session id, session recorded, audited
+            step = login_begin(  # done: new session id, session recorded; else pending
                 request=request,
                 user=user,
                 method="saml",
+                next_url=next_url,
                 details={"connection": str(connection.public_id)},
             )
     except IntegrityError as exc:  # the same new account created by a concurrent sign-in
         raise SamlRefused("busy", f"{type(exc).__name__}: {exc}") from exc
-    return user
+    return user, step
+
+
+def _refuse_other_session(request: HttpRequest, email: str) -> None:
+    """An IdP-initiated response never replaces the sign-in of another user in this browser
+    (anyone's site can make a browser post one: login CSRF)."""
+    current = request.user
+    if current.is_authenticated and getattr(current, "email", "") != email:
+        exc = SamlRefused("other_session", f"signed in as {current.email}, asserted {email}")
+        exc.message = (
+            f"You are signed in as {current.email}. Sign out first, then sign in through "
+            "your identity provider again."
+        )
+        raise exc
+
+
+def _await_confirmation(
+    request: HttpRequest, connection: SamlConnection, identity: protocol.Identity
+) -> AcsResult:
+    """An accepted IdP-initiated response signs nobody in yet: its assertion id is used up,
+    and the session keeps who it names under a short-lived random token that only our own
+    confirmation form (same origin, CSRF-protected) sends back."""
+    mapped = _map(connection, identity)
+    _refuse_other_session(request, mapped.email)
+    with transaction.atomic():
+        _use_assertion(connection, identity, None)
+        if _existing_user(connection, mapped.email) is None and not connection.jit_enabled:
+            raise SamlRefused("not_provisioned", f"{mapped.email} has no account; JIT is off")
+    token = secrets.token_urlsafe(32)
+    request.session[CONFIRM_KEY] = {
+        "token": token,
+        "c": str(connection.public_id),
+        "at": time.time(),
+        "email": mapped.email,
+        "full_name": mapped.full_name,
+        "role": mapped.role,
+        "name_id": mapped.name_id,
+    }
+    return AcsResult(confirm_token=token, confirm_email=mapped.email)
+
+
+def saml_idp_confirm(*, request: HttpRequest, connection: SamlConnection, token: str) -> AcsResult:
+    """The browser's user confirmed an IdP-initiated sign-in ("Continue as …"): begin it if
+    ``token`` is the one this session was given for this connection within
+    ``CONFIRM_SECONDS`` (used up now, whatever follows). Refusals as in ``saml_acs``."""
+    require_saml()
+    try:
+        waiting = request.session.pop(CONFIRM_KEY, None)
+        if (
+            not isinstance(waiting, dict)
+            or waiting.get("c") != str(connection.public_id)
+            or not token
+            or not constant_time_compare(str(waiting.get("token", "")), token)
+            or time.time() - float(waiting.get("at", 0)) >= CONFIRM_SECONDS
+        ):
+            raise SamlRefused("confirmation_expired", "no matching confirmation in this session")
+        if not connection.active:
+            raise SamlRefused("connection_inactive", "the connection is inactive")
+        mapped = Mapped(
+            email=str(waiting["email"]),
+            full_name=str(waiting["full_name"]),
+            role=str(waiting["role"]),
+            name_id=str(waiting["name_id"]),
+        )
+        _refuse_other_session(request, mapped.email)
+        user, step = _sign_in(
+            request, connection, mapped, identity=None, request_id=None, next_url=""
+        )
+        return AcsResult(user=user, step=step)
+    except SamlRefused as exc:
+        _record_refusal(request, connection, exc)
+        raise
 
 
 def _test_report(
@@ -297,8 +383,20 @@ def saml_acs(
             if getattr(request.user, "pk", None) != tester:
                 raise SamlRefused("unknown_request", "the test was started by someone else")
             return _test_report(request.user, connection, identity, request_id)
-        user = _sign_in(request, connection, identity, request_id)
-        return AcsResult(user=user, next_url=str((entry or {}).get("next") or ""))
+        # Used assertion ids past their last valid moment can go: the time checks refuse them.
+        SamlAssertionUse.objects.filter(expires_at__lt=timezone.now()).delete()
+        if entry is None:  # IdP-initiated: the browser's user confirms first
+            return _await_confirmation(request, connection, identity)
+        next_url = str(entry.get("next") or "")
+        user, step = _sign_in(
+            request,
+            connection,
+            _map(connection, identity),
+            identity=identity,
+            request_id=request_id,
+            next_url=next_url,
+        )
+        return AcsResult(user=user, step=step, next_url=next_url)
     except SamlRefused as exc:
         exc.test = bool(entry and entry.get("test") is not None)
         _record_refusal(request, connection, exc)

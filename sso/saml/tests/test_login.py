@@ -245,20 +245,9 @@ def test_saml_only_refuses_the_password_for_the_companys_members(alpha, world, i
     assert signed_in_user_id(client) is None
     assert world.audit_count() == before + 1
     assert world.last_audit().details == {"method": "password", "reason": "saml_only"}
-    # a member of X with an address outside X's domains is refused once the password checks out
     with schema_context(alpha.schema):
-        contractor = UserFactory(email="x-contractor@mail.test")
-        MembershipFactory(user=contractor, company=world.x)
         yarrow = UserFactory(email="y-other@yarrow.test")
         MembershipFactory(user=yarrow, company=world.y)
-    wrong = alpha.client().post(
-        "/login/", {"email": "x-contractor@mail.test", "password": "wrong-password-1"}
-    )
-    assert "do not match an account" in wrong.content.decode()
-    right = alpha.client().post(
-        "/login/", {"email": "x-contractor@mail.test", "password": TEST_PASSWORD}
-    )
-    assert "signs in to this portal with single sign-on" in right.content.decode()
     # another company's buyer and the supplier's administrator still sign in with passwords
     assert (
         alpha.client()
@@ -272,6 +261,39 @@ def test_saml_only_refuses_the_password_for_the_companys_members(alpha, world, i
         .status_code
         == 302
     )
+
+
+def test_saml_only_answers_a_member_the_same_whatever_the_password(alpha, world, idp):
+    """A member of X with an address outside X's domains: the company's refusal is decided
+    from the account before the password is checked, so a right password is not confirmed."""
+    with schema_context(alpha.schema):
+        connection_update(
+            actor=alpha.admin,
+            connection=world.conn,
+            data=company_input(world.x, idp, saml_only=True),
+        )
+        contractor = UserFactory(email="x-contractor@mail.test")
+        MembershipFactory(user=contractor, company=world.x)
+    answers = []
+    for password in ("wrong-password-1", TEST_PASSWORD):
+        before = world.audit_count()
+        client = alpha.client()
+        response = client.post("/login/", {"email": "x-contractor@mail.test", "password": password})
+        answers.append((response.status_code, response.content.decode().count("single sign-on")))
+        assert "signs in to this portal with single sign-on (Xylo GmbH IdP)" in (
+            response.content.decode()
+        )
+        assert signed_in_user_id(client) is None
+        assert world.audit_count() == before + 1
+        entry = world.last_audit()
+        assert (entry.action, entry.actor_label, entry.object_id, entry.details) == (
+            "auth.login_failed",
+            "x-contractor@mail.test",
+            str(contractor.public_id),
+            {"method": "password", "reason": "saml_only"},
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400
 
 
 def test_staff_saml_only_concerns_staff_of_its_domains_only(alpha, world, staff_idp):

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.core import checks
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from sso.saml import selfcheck
 from sso.saml.tests.conftest import start
@@ -16,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_self_check_passes_with_the_installed_lxml_and_xmlsec():
     outcome = selfcheck.run()
-    assert outcome == selfcheck.SelfCheck(True, "signed and verified an assertion with lxml/xmlsec")
+    assert outcome == selfcheck.SelfCheck(
+        True, "signed and verified a SAML response with lxml/xmlsec"
+    )
     assert [
         m.id for m in checks.run_checks(tags=[checks.Tags.security]) if m.id == "saml.E001"
     ] == []
@@ -53,3 +57,43 @@ def test_after_the_check_is_run_again_saml_works(alpha, world):
     selfcheck.remember(None)
     assert selfcheck.result().ok
     start(alpha.client(), "x-buyer@xylo.test")
+
+
+def test_the_check_runs_when_the_app_starts():
+    selfcheck.remember(None)
+    try:
+        assert selfcheck.known() is None
+        apps.get_app_config("saml").ready()  # what Django runs at process start
+        assert selfcheck.known() == selfcheck.SelfCheck(
+            True, "signed and verified a SAML response with lxml/xmlsec"
+        )
+    finally:
+        selfcheck.remember(None)
+
+
+def test_a_verifier_that_accepts_anything_fails_the_check(monkeypatch):
+    """As a broken xmlsec would: every signature 'verifies', so the tampered response passes
+    and the check must say so."""
+    monkeypatch.setattr(
+        OneLogin_Saml2_Utils, "validate_node_sign", staticmethod(lambda *a, **k: True)
+    )
+    assert selfcheck.run() == selfcheck.SelfCheck(False, "a tampered response verified")
+
+
+def test_a_verifier_that_refuses_everything_fails_the_check(monkeypatch):
+    monkeypatch.setattr(
+        OneLogin_Saml2_Utils, "validate_node_sign", staticmethod(lambda *a, **k: False)
+    )
+    outcome = selfcheck.run()
+    assert outcome.ok is False
+    assert outcome.detail.startswith("a freshly signed response did not verify (")
+
+
+def test_a_signer_that_raises_fails_the_check(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("lxml & xmlsec libxml2 library version mismatch")
+
+    monkeypatch.setattr(OneLogin_Saml2_Utils, "add_sign", staticmethod(broken))
+    assert selfcheck.run() == selfcheck.SelfCheck(
+        False, "RuntimeError: lxml & xmlsec libxml2 library version mismatch"
+    )
