@@ -21,11 +21,11 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
-from conftest import TEST_PASSWORD
 from sso import twofactor
 from sso.models import User
 from sso.ratelimit import RateLimited
 from sso.tests.support import code_for, enrolled, staff
+from tests.support.committed import throwaway_supplier
 
 RACE_TIMEOUT = 30
 THREADS = 20
@@ -41,28 +41,8 @@ def db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    from tenants import routing
-    from tenants.models import Domain, Tenant
-    from tenants.services import SignupRequest, tenant_provision
-
-    slug = f"otpconc-{secrets.token_hex(4)}"
-    with django_db_blocker.unblock():
-        tenant, _ = tenant_provision(
-            actor=None,
-            request=SignupRequest(
-                "Otp Race", slug, "Race Admin", f"admin@{slug}.test", TEST_PASSWORD
-            ),
-        )
-        connection.set_schema_to_public()
-        try:
-            yield str(tenant.schema_name)
-        finally:
-            connection.set_schema_to_public()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-            Domain.objects.filter(tenant_id=tenant.pk).delete()
-            Tenant.objects.filter(pk=tenant.pk).delete()
-            routing.invalidate()
+    with django_db_blocker.unblock(), throwaway_supplier("Otp Race", "otpconc") as (tenant, _, _):
+        yield str(tenant.schema_name)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ this module and dropped with its schema at the end: the session's tenants never 
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +45,6 @@ from commerce.ordering.services import (
     order_place,
     order_validate,
 )
-from conftest import TEST_PASSWORD
 from sso.models import User
 from tests.factories import (
     CompanyFactory,
@@ -57,6 +55,7 @@ from tests.factories import (
     UserFactory,
     WarehouseFactory,
 )
+from tests.support.committed import throwaway_supplier
 
 T = TypeVar("T")
 RACE_TIMEOUT = 30  # seconds; a thread stuck longer than this is a deadlock, not a slow test
@@ -73,31 +72,16 @@ def db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """The schema of a supplier provisioned for this module, dropped (with its tenant and
-    domain rows) when the module ends."""
-    from tenants import routing
-    from tenants.models import Domain, Tenant
-    from tenants.services import SignupRequest, tenant_provision
-
-    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
-    slug = f"ordconc-{secrets.token_hex(4)}"
-    with django_db_blocker.unblock():
-        tenant, _ = tenant_provision(
-            actor=None,
-            request=SignupRequest(
-                "Race Supplies", slug, "Race Admin", f"admin@{slug}.test", TEST_PASSWORD
-            ),
-        )
-        connection.set_schema_to_public()
-        try:
-            yield str(tenant.schema_name)
-        finally:
-            connection.set_schema_to_public()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-            Domain.objects.filter(tenant_id=tenant.pk).delete()
-            Tenant.objects.filter(pk=tenant.pk).delete()
-            routing.invalidate()
+    """The schema of a supplier provisioned for this module, dropped when the module ends."""
+    with (
+        django_db_blocker.unblock(),
+        throwaway_supplier("Race Supplies", "ordconc") as (
+            tenant,
+            _,
+            _,
+        ),
+    ):
+        yield str(tenant.schema_name)
 
 
 @dataclass

@@ -10,7 +10,6 @@ module and dropped with its schema at the end.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +22,12 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from commerce.customers.choices import MemberRole
-from conftest import TEST_PASSWORD
 from sso.saml.models import SamlAssertionUse
 from sso.saml.services import connection_create
 from sso.saml.tests.conftest import company_input, post_acs, start
 from tenants.selectors import portal_url
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+from tests.support.committed import throwaway_supplier
 
 POSTS = 20
 RACE_TIMEOUT = 60
@@ -44,28 +43,15 @@ def db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[str, str, Any]]:
     """(schema, host, administrator) of a supplier provisioned for this module, dropped after."""
-    from tenants import routing
-    from tenants.models import Domain, Tenant
-    from tenants.services import SignupRequest, host_for, tenant_provision
-
-    slug = f"samlconc-{secrets.token_hex(4)}"
-    with django_db_blocker.unblock():
-        tenant, admin = tenant_provision(
-            actor=None,
-            request=SignupRequest(
-                "Race SSO", slug, "Race Admin", f"admin@{slug}.test", TEST_PASSWORD
-            ),
-        )
-        connection.set_schema_to_public()
-        try:
-            yield str(tenant.schema_name), host_for(slug), admin
-        finally:
-            connection.set_schema_to_public()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-            Domain.objects.filter(tenant_id=tenant.pk).delete()
-            Tenant.objects.filter(pk=tenant.pk).delete()
-            routing.invalidate()
+    with (
+        django_db_blocker.unblock(),
+        throwaway_supplier("Race SSO", "samlconc") as (
+            tenant,
+            admin,
+            host,
+        ),
+    ):
+        yield str(tenant.schema_name), host, admin
 
 
 def test_twenty_concurrent_posts_of_one_response_give_exactly_one_login(shop, db, idp):
