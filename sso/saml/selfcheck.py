@@ -83,14 +83,16 @@ class SelfCheck:
     detail: str
 
 
-def _key_and_cert() -> tuple[str, str]:
+def self_signed_pair(common_name: str, *, valid_for: timedelta) -> tuple[str, str]:
+    """(private key PEM, self-signed certificate PEM), RSA 2048 / SHA-256, valid from a minute
+    ago for ``valid_for`` (the self-check's throwaway signer; the tests' IdP too)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portico-saml-selfcheck")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(tz=UTC)
     cert = (
         x509.CertificateBuilder()
@@ -99,7 +101,7 @@ def _key_and_cert() -> tuple[str, str]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=1))
-        .not_valid_after(now + timedelta(days=1))
+        .not_valid_after(now + valid_for)
         .sign(key, hashes.SHA256())
     )
     key_pem = key.private_bytes(
@@ -121,7 +123,7 @@ def run() -> SelfCheck:
         from sso.saml.errors import SamlRefused
         from sso.saml.models import SamlConnection
 
-        key, cert = _key_and_cert()
+        key, cert = self_signed_pair("portico-saml-selfcheck", valid_for=timedelta(days=1))
         connection = SamlConnection(
             name="self-check", idp_entity_id=_IDP, idp_sso_url=f"{_IDP}/sso", certificates=cert
         )
