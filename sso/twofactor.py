@@ -51,6 +51,20 @@ class TwoFactorError(DomainError):
     """A refused enrolment, code or removal, with the words to show."""
 
 
+# django-otp doubles a device's wait after each consecutive wrong code, without end: someone
+# who knows the password could push its owner's wait to days. The wait stops growing at
+# 2^(MAX_THROTTLE_STEPS - 1) seconds (512 s, under the 15-minute OTP rate-limit window, which
+# bounds guessing on its own).
+MAX_THROTTLE_STEPS = 10
+
+
+def _verify_is_allowed(device: Any) -> tuple[bool, dict[str, Any] | None]:
+    """django-otp's throttle check with the wait capped (``MAX_THROTTLE_STEPS``)."""
+    device.throttling_failure_count = min(device.throttling_failure_count, MAX_THROTTLE_STEPS)
+    allowed, info = device.verify_is_allowed()
+    return bool(allowed), info
+
+
 # --- Policy ------------------------------------------------------------------------------------
 
 
@@ -171,7 +185,7 @@ def totp_enrolment_confirm(*, user: Any, code: str, device_id: int | None) -> li
             raise TwoFactorError(
                 "no_enrolment", "Start the set-up again: there is no authenticator to confirm."
             )
-        allowed, info = device.verify_is_allowed()
+        allowed, info = _verify_is_allowed(device)
         verified = allowed and device.verify_token(_digits(code))
         codes: list[str] = []
         if verified:
@@ -351,7 +365,7 @@ def _check_totp(user: Any, code: str) -> SecondFactor:
     device = TOTPDevice.objects.select_for_update().filter(user_id=user.pk, confirmed=True).first()
     if device is None:
         return SecondFactor("otp", None, _wrong_code(True, None), "no_device")
-    allowed, info = device.verify_is_allowed()
+    allowed, info = _verify_is_allowed(device)
     if allowed and device.verify_token(_digits(code)):
         return SecondFactor("otp", device)
     reason = "throttled" if not allowed else "wrong_code"
@@ -364,7 +378,7 @@ def _check_backup(user: Any, code: str) -> SecondFactor:
     device = StaticDevice.objects.select_for_update().filter(user_id=user.pk).first()
     if device is None:
         return SecondFactor("backup", None, _wrong_code(True, None), "no_device")
-    allowed, info = device.verify_is_allowed()
+    allowed, info = _verify_is_allowed(device)
     if allowed and device.verify_token(_code_digest(code)):
         return SecondFactor("backup", device)
     return SecondFactor(

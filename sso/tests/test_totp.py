@@ -288,6 +288,26 @@ def test_a_user_without_a_password_removes_the_authenticator_with_its_current_co
         assert not TOTPDevice.objects.filter(user=user).exists()
 
 
+def test_the_wait_after_wrong_codes_stops_growing_at_about_eight_minutes(alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with schema_context(alpha.schema):
+        user = staff()
+        device = enrolled(user)
+        # forty wrong codes in a row: django-otp alone would make its owner wait 2^39 s
+        TOTPDevice.objects.filter(pk=device.pk).update(
+            throttling_failure_count=40,
+            throttling_failure_timestamp=timezone.now() - timedelta(minutes=9),
+        )
+    client = alpha.client()
+    password_step(client, user.email)
+    assert client.post("/login/verify/", {"code": code_for(device)}).status_code == 302
+    with schema_context(alpha.schema):
+        assert TOTPDevice.objects.get(pk=device.pk).throttling_failure_count == 0
+
+
 def test_guessing_is_throttled_per_device_even_for_the_right_code(alpha):
     with schema_context(alpha.schema):
         user = staff()
