@@ -189,6 +189,9 @@ PORTICO_RATE_LIMITS = {
     "otp:ip": (50, 900),
     "reset:account": (3, 3600),
     "reset:ip": (20, 3600),
+    # refused posts to a SAML ACS (a public URL): past this an address gets a 429 and no
+    # audit entry or connection error is written for it, so nobody floods either
+    "saml:ip": (30, 900),
 }
 
 LANGUAGE_CODE = "en"

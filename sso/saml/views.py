@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from sso import ratelimit
 from sso.decorators import supplier_admin_required
 from sso.forms import LoginForm
 from sso.saml import protocol, selectors, services
@@ -114,6 +115,10 @@ def acs(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     except SamlUnavailable as exc:
         return _unavailable(request, exc)
+    except ratelimit.RateLimited as exc:
+        return render(
+            request, "saml/error.html", {"message": exc.message, "code": exc.code}, status=429
+        )
     except SamlRefused as exc:
         if exc.test:
             return _test_page(request, connection, error=exc, status=exc.status)

@@ -21,7 +21,9 @@ from django.utils.crypto import constant_time_compare
 
 from audit.choices import AuditAction
 from audit.services import audit_record
+from core import context
 from core.errors import DomainError
+from sso import ratelimit
 from sso.choices import UserKind
 from sso.login_flow import login_begin
 from sso.models import User
@@ -367,8 +369,12 @@ def saml_acs(
 ) -> AcsResult:
     """Check a Response posted to this connection's ACS and sign its user in (or, for a test
     started by an administrator, report what would happen). Raises ``SamlRefused`` after
-    recording the refusal (one audit entry, the connection's last errors)."""
+    recording the refusal (one audit entry, the connection's last errors). An address past
+    its refused posts (``saml:ip`` limit) gets ``RateLimited`` and nothing is written."""
     require_saml()
+    ip = context.current().ip
+    limits = [ratelimit.Bucket("saml:ip", ip)] if ip else []
+    ratelimit.check(limits, "refused sign-ins from your address")
     sp = protocol.sp_endpoints(connection, portal_url)
     entry: dict[str, Any] | None = None
     try:
@@ -399,6 +405,7 @@ def saml_acs(
         return AcsResult(user=user, step=step, next_url=next_url)
     except SamlRefused as exc:
         exc.test = bool(entry and entry.get("test") is not None)
+        ratelimit.hit(limits)
         _record_refusal(request, connection, exc)
         raise
 

@@ -543,3 +543,28 @@ def test_signing_helper_signs_the_assertion_alone(idp):
     )
     reference = signed.find("ds:Signature/ds:SignedInfo/ds:Reference", NS)
     assert reference.get("URI") == "#" + signed.get("ID")
+
+
+def test_a_flood_of_refused_posts_is_cut_off_per_address_without_writing(
+    alpha, world, idp, client_rid, settings
+):
+    settings.PORTICO_RATE_LIMITS = {**settings.PORTICO_RATE_LIMITS, "saml:ip": (3, 900)}
+    client, rid = client_rid
+    junk = _valid(world, idp, rid, sign_assertion=False)
+    for _ in range(3):
+        assert post_acs(client, world.conn, junk).status_code == 403
+    before = world.audit_count()
+    with schema_context(alpha.schema):
+        errors = SamlLoginError.objects.filter(connection=world.conn).count()
+
+    cut = post_acs(client, world.conn, junk)
+
+    assert cut.status_code == 429
+    assert "Too many refused sign-ins from your address. Try again in" in cut.content.decode()
+    assert world.audit_count() == before
+    with schema_context(alpha.schema):
+        assert SamlLoginError.objects.filter(connection=world.conn).count() == errors
+    # another address is still heard
+    other = alpha.client(REMOTE_ADDR="198.51.100.200")
+    start(other, EMAIL)  # a session of its own (else the ACS first bounces the post)
+    assert post_acs(other, world.conn, junk).status_code == 403
