@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from sso import login_flow, password_reset, services, sessions, twofactor
+from sso import access, selectors, services
 from sso.decorators import signed_in_required
 from sso.forms import (
     CodeForm,
@@ -24,6 +24,7 @@ from sso.forms import (
     ResetRequestForm,
 )
 from sso.ratelimit import RateLimited
+from sso.services.login import ENROL, OTP
 from sso.views import _home_for
 
 
@@ -56,14 +57,14 @@ def _status(exc: DomainError) -> int:
 
 @require_http_methods(["GET", "POST"])
 def login_verify(request: HttpRequest) -> HttpResponse:
-    waiting = login_flow.pending(request, step=login_flow.OTP)
+    waiting = services.pending(request, step=OTP)
     if waiting is None:
         return redirect("sso:login")
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            login_flow.login_second_factor(request=request, code=form.cleaned_data["code"])
+            services.login_second_factor(request=request, code=form.cleaned_data["code"])
         except DomainError as exc:
             form.add_error("code" if exc.field == "code" else None, exc.message)
             status = _status(exc)
@@ -77,10 +78,10 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 # --- TOTP set-up -------------------------------------------------------------------------------
 
 
-def _enrolling_user(request: HttpRequest) -> tuple[Any, login_flow.Pending | None]:
+def _enrolling_user(request: HttpRequest) -> tuple[Any, services.Pending | None]:
     if request.user.is_authenticated:
         return request.user, None
-    waiting = login_flow.pending(request, step=login_flow.ENROL)
+    waiting = services.pending(request, step=ENROL)
     return (waiting.user if waiting else None), waiting
 
 
@@ -102,7 +103,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            codes = twofactor.totp_enrolment_confirm(
+            codes = services.totp_enrolment_confirm(
                 user=user,
                 code=form.cleaned_data["code"],
                 device_id=request.session.get(SETUP_DEVICE_KEY),
@@ -113,11 +114,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         else:
             next_url = "/account/security/"
             if waiting is not None:
-                login_flow.login_complete(
+                services.login_complete(
                     request=request,
                     user=user,
                     method="otp",
-                    device=twofactor.confirmed_device(user),
+                    device=selectors.confirmed_device(user),
                     details=waiting.details,
                 )
                 next_url = waiting.next_url or _home_for(request)
@@ -125,7 +126,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     try:
-        enrolment = twofactor.totp_enrolment_start(
+        enrolment = services.totp_enrolment_start(
             user=user, issuer=_issuer(request), device_id=request.session.get(SETUP_DEVICE_KEY)
         )
     except DomainError as exc:
@@ -146,14 +147,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @signed_in_required
 def security(request: HttpRequest) -> HttpResponse:
     user: Any = request.user  # signed in (the decorator)
-    current = sessions.current_key_hash(request)
+    current = services.current_key_hash(request)
     return _page(
         request,
         "account/security.html",
-        device=twofactor.confirmed_device(user),
-        policy=twofactor.policy_for(user),
-        codes_left=twofactor.backup_codes_left(user),
-        user_sessions=list(sessions.user_sessions(user=user)),
+        device=selectors.confirmed_device(user),
+        policy=selectors.policy_for(user),
+        codes_left=selectors.backup_codes_left(user),
+        user_sessions=list(selectors.user_sessions(user=user)),
         current=current,
         remove_form=PasswordConfirmForm(),
         codes_form=CurrentCodeForm(),
@@ -167,7 +168,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     form = CurrentCodeForm(request.POST)
     code = form.cleaned_data["code"] if form.is_valid() else ""
     try:
-        codes = twofactor.backup_codes_regenerate(actor=request.user, code=code)
+        codes = services.backup_codes_regenerate(actor=request.user, code=code)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("/account/security/")
@@ -180,7 +181,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
     form = PasswordConfirmForm(request.POST)
     if form.is_valid():
         try:
-            twofactor.totp_remove(actor=request.user, password=form.cleaned_data["password"])
+            services.totp_remove(actor=request.user, password=form.cleaned_data["password"])
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("/account/security/")
@@ -194,11 +195,11 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
 @require_POST
 @signed_in_required
 def session_end(request: HttpRequest, session_id: str) -> HttpResponse:
-    record = sessions.access_own_session_by_id(request.user, session_id)
-    if record.key_hash == sessions.current_key_hash(request):
+    record = access.access_own_session_by_id(request.user, session_id)
+    if record.key_hash == services.current_key_hash(request):
         services.session_logout(request=request)  # ending this very session is signing out
         return redirect("sso:login")
-    sessions.user_session_end(actor=request.user, record=record, reason="ended_by_user")
+    services.user_session_end(actor=request.user, record=record, reason="ended_by_user")
     messages.success(request, "That session is ended.")
     return redirect("/account/security/")
 
@@ -206,7 +207,7 @@ def session_end(request: HttpRequest, session_id: str) -> HttpResponse:
 @require_POST
 @signed_in_required
 def sessions_end_others(request: HttpRequest) -> HttpResponse:
-    ended = sessions.user_sessions_end_others(request=request)
+    ended = services.user_sessions_end_others(request=request)
     messages.success(request, f"{ended} other session{'s' if ended != 1 else ''} ended.")
     return redirect("/account/security/")
 
@@ -220,7 +221,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            password_reset.password_reset_request(
+            services.password_reset_request(
                 email=form.cleaned_data["email"], portal_url=primary_url(request)
             )
         except DomainError as exc:
@@ -236,7 +237,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reset_confirm(request: HttpRequest, user_id: str, token: str) -> HttpResponse:
     try:
-        password_reset.reset_link_user(user_id, token)
+        selectors.reset_link_user(user_id, token)
     except DomainError as exc:
         response = _page(request, "account/reset_invalid.html", 400, message=exc.message)
     else:
@@ -244,7 +245,7 @@ def reset_confirm(request: HttpRequest, user_id: str, token: str) -> HttpRespons
         status = 200 if request.method == "GET" else 400
         if request.method == "POST" and form.is_valid():
             try:
-                password_reset.password_reset_complete(
+                services.password_reset_complete(
                     public_id=user_id, token=token, password=form.cleaned_data["password"]
                 )
             except DomainError as exc:

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, NotFound, PermissionDenied
-from sso import sessions, twofactor
+from sso import access, selectors, services
 from sso.account_views import primary_url
 from sso.decorators import supplier_admin_required
 from sso.forms import SecurityLogFilterForm, TwoFactorResetForm
-from sso.security_log import LogFilter, security_log
+from sso.selectors import LogFilter, security_log
 
 PAGE_SIZE = 50
 
@@ -61,7 +61,7 @@ def two_factor_reset_context(
     has an authenticator and is not the viewer)."""
     return {
         "subject_has_authenticator": user.pk != request.user.pk
-        and twofactor.confirmed_device(user) is not None,
+        and selectors.confirmed_device(user) is not None,
         "reset_form": form or TwoFactorResetForm(),
         "reset_url": reset_url,
     }
@@ -73,7 +73,7 @@ def two_factor_reset_submit(request: HttpRequest, user: Any, form: TwoFactorRese
     if not form.is_valid():
         return False
     try:
-        twofactor.totp_reset(
+        services.totp_reset(
             actor=request.user,
             user=user,
             reason=form.cleaned_data["reason"],
@@ -104,7 +104,7 @@ def _user_sessions(
         "backoffice/user_sessions.html",
         {
             "subject": user,
-            "user_sessions": list(sessions.member_sessions(actor=request.user, user=user)),
+            "user_sessions": list(selectors.member_sessions(actor=request.user, user=user)),
             "end_url": f"{base}/sessions/end/",
             **two_factor_reset_context(request, user, f"{base}/two-factor/reset/", form),
         },
@@ -115,15 +115,15 @@ def _user_sessions(
 @require_GET
 @supplier_admin_required
 def user_sessions_page(request: HttpRequest, user_id: str) -> HttpResponse:
-    user = sessions.access_user_by_id(request.user, user_id)
+    user = access.access_user_by_id(request.user, user_id)
     return _user_sessions(request, user)
 
 
 @require_POST
 @supplier_admin_required
 def user_sessions_end(request: HttpRequest, user_id: str) -> HttpResponse:
-    user = sessions.access_user_by_id(request.user, user_id)
-    ended = sessions.member_sessions_end(actor=request.user, user=user)
+    user = access.access_user_by_id(request.user, user_id)
+    ended = services.member_sessions_end(actor=request.user, user=user)
     messages.success(request, f"{ended} session{'s' if ended != 1 else ''} of {user.email} ended.")
     return redirect(f"/backoffice/users/{user.public_id}/sessions/")
 
@@ -131,7 +131,7 @@ def user_sessions_end(request: HttpRequest, user_id: str) -> HttpResponse:
 @require_POST
 @supplier_admin_required
 def user_two_factor_reset(request: HttpRequest, user_id: str) -> HttpResponse:
-    user = sessions.access_user_by_id(request.user, user_id)
+    user = access.access_user_by_id(request.user, user_id)
     form = TwoFactorResetForm(request.POST)
     if two_factor_reset_submit(request, user, form):
         return redirect(f"/backoffice/users/{user.public_id}/sessions/")

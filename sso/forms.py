@@ -1,7 +1,7 @@
 from django import forms
 
 from core.forms import StyledForm
-from sso.twofactor import REASON_REQUIRED, RESET_REASON_MAX
+from sso.services.twofactor import REASON_REQUIRED, RESET_REASON_MAX
 
 
 class LoginForm(StyledForm):
@@ -91,7 +91,7 @@ class SecurityLogFilterForm(StyledForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from sso.security_log import SECURITY_ACTIONS
+        from sso.selectors import SECURITY_ACTIONS
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "All events"), *SECURITY_ACTIONS]  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
-"""Keeps "last seen" of signed-in sessions (``sso.sessions.touch``): no I/O on most requests,
-one UPDATE per session and minute at most."""
+"""Keeps "last seen" of signed-in sessions (``sso.services.sessions.touch``): no I/O on most
+requests, one UPDATE per session and minute at most."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
-from sso.sessions import touch
+from sso.services.sessions import touch
 
 
 class SessionActivityMiddleware:

@@ -91,9 +91,9 @@ class UserSession(models.Model):
 
     Created when a sign-in completes (after the second factor when there is one); its
     ``last_seen_at`` is touched at most once a minute. Only the SHA-256 of the session key
-    identifies it; the key itself is kept sealed (``sso.sessions``) so that ending the session
-    can remove it from the session store. Deleting the row never signs anyone out by itself:
-    ``sso.sessions.user_session_end`` does both.
+    identifies it; the key itself is kept sealed (``sso.services.sessions``) so that ending the
+    session can remove it from the session store. Deleting the row never signs anyone out by
+    itself: ``sso.services.sessions.user_session_end`` does both.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from sso import services
 from sso.forms import LoginForm
-from sso.login_flow import ENROL, OTP
 from sso.ratelimit import RateLimited
+from sso.services.login import ENROL, OTP
 
-# Where each step of a sign-in continues (sso.login_flow).
+# Where each step of a sign-in continues (sso.services.login).
 STEP_URLS = {OTP: "/login/verify/", ENROL: "/account/two-factor/setup/"}
 
 

@@ -55,7 +55,7 @@ class Company(models.Model):
     # may be required on every order.
     approval_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     po_required = models.BooleanField(default=False)
-    # Two-factor sign-in for the company's members (sso.twofactor reads it at sign-in).
+    # Two-factor sign-in for the company's members (sso.selectors.policy_for reads it at sign-in).
     two_factor_policy = models.CharField(
         max_length=16, choices=TwoFactorPolicy.choices, default=TwoFactorPolicy.OPTIONAL
     )

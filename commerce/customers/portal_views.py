@@ -49,10 +49,10 @@ from sso.backoffice_views import (
 )
 from sso.forms import SecurityLogFilterForm, TwoFactorResetForm
 from sso.saml.selectors import company_connection_ids
-from sso.security_log import security_log as log
+from sso.selectors import member_sessions as sessions_of
+from sso.selectors import security_log as log
+from sso.services import member_sessions_end as end_sessions
 from sso.services import session_login
-from sso.sessions import member_sessions as sessions_of
-from sso.sessions import member_sessions_end as end_sessions
 from sso.views import STEP_URLS
 
 View = Callable[..., HttpResponse]
@@ -383,7 +383,8 @@ def member_sessions_end(request: HttpRequest, member_id: str) -> HttpResponse:
 @require_POST
 @member_required
 def member_two_factor_reset(request: HttpRequest, member_id: str) -> HttpResponse:
-    """Reset a member's two-factor sign-in (their company's admins; see ``sso.twofactor``)."""
+    """Reset a member's two-factor sign-in (their company's admins; see
+    ``sso.services.twofactor``)."""
     user = _member_user(request, member_id)
     form = TwoFactorResetForm(request.POST)
     if two_factor_reset_submit(request, user, form):

@@ -11,7 +11,7 @@ from audit.models import AuditEntry
 from commerce.customers.choices import MemberRole
 from conftest import TEST_PASSWORD
 from sso.models import UserSession
-from sso.sessions import SEEN_KEY
+from sso.services.sessions import SEEN_KEY
 from sso.tests.support import password_step
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 

@@ -272,14 +272,15 @@ def test_removing_the_authenticator_needs_the_password(alpha):
 
 
 def test_a_user_without_a_password_removes_the_authenticator_with_its_current_code(alpha):
-    from sso import twofactor
+    from sso.errors import TwoFactorError
+    from sso.services import twofactor
 
     with schema_context(alpha.schema):
         user = staff(email="sso-only@alpha.test")
         user.set_unusable_password()
         user.save(update_fields=["password"])
         device = enrolled(user)
-        with pytest.raises(twofactor.TwoFactorError) as refused:
+        with pytest.raises(TwoFactorError) as refused:
             twofactor.totp_remove(actor=user, password="")
         assert refused.value.message == "Enter the 6-digit code your app shows now."
         assert TOTPDevice.objects.filter(user=user).count() == 1

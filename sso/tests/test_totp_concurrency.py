@@ -21,9 +21,9 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
-from sso import twofactor
 from sso.models import User
 from sso.ratelimit import RateLimited
+from sso.services import twofactor
 from sso.tests.support import code_for, enrolled, staff
 from tests.support.committed import throwaway_supplier
 

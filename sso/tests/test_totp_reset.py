@@ -18,9 +18,10 @@ from commerce.customers.choices import MemberRole
 from core.errors import NotFound, PermissionDenied
 from outbox.models import OutboxMessage
 from outbox.services import outbox_deliver
+from sso.errors import TwoFactorError
 from sso.models import User, UserSession
+from sso.services import totp_reset
 from sso.tests.support import code_for, enrolled, password_step, staff
-from sso.twofactor import TwoFactorError, totp_reset
 from tenants.models import Domain
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 

@@ -31,7 +31,7 @@ from commerce.customers.services.common import (
 from core.errors import DomainError
 from outbox.services import outbox_enqueue
 from sso.choices import UserKind
-from sso.sessions import user_sessions_end_all
+from sso.services.sessions import user_sessions_end_all
 
 # --- Members and invitations ------------------------------------------------------------------
 

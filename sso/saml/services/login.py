@@ -25,7 +25,6 @@ from core import context
 from core.errors import DomainError
 from sso import ratelimit
 from sso.choices import UserKind
-from sso.login_flow import login_begin
 from sso.models import User
 from sso.policies import require_supplier_admin
 from sso.saml import protocol
@@ -35,6 +34,7 @@ from sso.saml.models import SamlAssertionUse, SamlConnection, SamlLoginError
 from sso.saml.selectors import connection_for_email, email_domain
 from sso.saml.selfcheck import require_saml
 from sso.saml.services.connections import roles_for
+from sso.services.login import login_begin
 
 PENDING_KEY = "saml_pending"
 PENDING_SECONDS = 10 * 60  # an AuthnRequest must be answered within this time
@@ -104,7 +104,7 @@ class Mapped:
 @dataclass
 class AcsResult:
     """A sign-in of ``user`` begun (``step``: ``done``, ``otp``, ``enrol`` as in
-    ``sso.login_flow``; and where to go after), or an IdP-initiated sign-in waiting for the
+    ``sso.services.login``; and where to go after), or an IdP-initiated sign-in waiting for the
     browser's user to confirm it (``confirm_token``, ``confirm_email``), or, for a test, what
     would have happened."""
 
@@ -248,7 +248,7 @@ def _sign_in(
     request_id: str | None,
     next_url: str,
 ) -> tuple[User, str]:
-    """Find (or JIT-create) the account and begin its sign-in through ``sso.login_flow``: the
+    """Find (or JIT-create) the account and begin its sign-in through ``sso.services.login``: the
     second step (TOTP code or guided enrolment) is asked as after a password. ``identity``
     given: its assertion id is used up in the same transaction."""
     try:

@@ -1,4 +1,5 @@
-"""Signed-in sessions per schema: recorded at sign-in, listed, touched, ended (each end audited).
+"""Signed-in sessions per schema: recorded at sign-in, touched, ended (each end audited); the
+lists are ``sso.selectors.user_sessions`` / ``member_sessions``.
 
 A ``UserSession`` row is keyed by the SHA-256 of the session key. The key itself is stored
 sealed (Fernet, with a key derived from ``SECRET_KEY``): the table alone gives nobody a usable
@@ -14,22 +15,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.choices import AuditAction
 from audit.services import audit_record
 from core import context
-from core.errors import NotFound
-from core.ids import parse_uuid
 from sso.models import User, UserSession
 
 TOUCH_SECONDS = 60
@@ -108,27 +105,6 @@ def touch(request: HttpRequest) -> None:
     request.session[SEEN_KEY] = now
 
 
-def _cutoff() -> Any:
-    return timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
-
-
-def user_sessions(*, user: Any) -> QuerySet[UserSession]:
-    """``user``'s sessions that can still be in use, most recently seen first."""
-    return UserSession.objects.filter(user_id=user.pk, last_seen_at__gt=_cutoff()).order_by(
-        "-last_seen_at"
-    )
-
-
-def access_own_session_by_id(actor: Any, public_id: Any) -> UserSession:
-    parsed = parse_uuid(public_id)
-    found = None
-    if parsed is not None and getattr(actor, "is_authenticated", False):
-        found = user_sessions(user=actor).filter(public_id=parsed).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 def _end(record: UserSession) -> None:
     session_key = _unseal(record.sealed_key)
     if session_key:
@@ -196,32 +172,9 @@ def forget_current(request: HttpRequest) -> None:
         UserSession.objects.filter(key_hash=current).delete()
 
 
-def member_sessions(*, actor: Any, user: User) -> QuerySet[UserSession]:
-    """``user``'s live sessions, for an administrator (``require_session_manager``)."""
-    from sso.policies import require_session_manager
-
-    require_session_manager(actor, user)
-    return user_sessions(user=user)
-
-
 def member_sessions_end(*, actor: Any, user: User) -> int:
     """An administrator ends every session of ``user`` (``require_session_manager``)."""
     from sso.policies import require_session_manager
 
     require_session_manager(actor, user)
     return user_sessions_end_all(actor=actor, user=user, reason="ended_by_admin")
-
-
-def access_user_by_id(actor: Any, public_id: Any) -> User:
-    """A user of this portal whose sessions ``actor`` may manage; "not found" otherwise."""
-    from sso.policies import require_session_manager
-
-    parsed = parse_uuid(public_id)
-    qs = User.objects.filter(public_id=parsed) if parsed else User.objects.none()
-    if getattr(actor, "kind", "") == "buyer":
-        qs = qs.select_related("membership")
-    user = qs.first()
-    if user is None:
-        raise NotFound()
-    require_session_manager(actor, user)
-    return user

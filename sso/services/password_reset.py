@@ -21,19 +21,12 @@ from audit.choices import AuditAction
 from audit.services import audit_record
 from core import context
 from core.errors import DomainError
-from core.ids import parse_uuid
 from outbox.services import outbox_enqueue
 from sso import ratelimit
+from sso.errors import ResetLinkInvalid
 from sso.models import User
-from sso.sessions import user_sessions_end_all
-
-
-class ResetLinkInvalid(DomainError):
-    def __init__(self) -> None:
-        super().__init__(
-            "reset_link_invalid",
-            "This password reset link has expired or was already used. Ask for a new one.",
-        )
+from sso.selectors import reset_link_user
+from sso.services.sessions import user_sessions_end_all
 
 
 def password_reset_request(*, email: str, portal_url: str) -> None:
@@ -64,15 +57,6 @@ def password_reset_request(*, email: str, portal_url: str) -> None:
                 "context": {"name": user.full_name, "link": link, "email": user.email},
             },
         )
-
-
-def reset_link_user(public_id: Any, token: str) -> User:
-    """The user a reset link stands for, or ``ResetLinkInvalid``."""
-    parsed = parse_uuid(public_id)
-    user = User.objects.filter(public_id=parsed, is_active=True).first() if parsed else None
-    if user is None or not default_token_generator.check_token(user, token):
-        raise ResetLinkInvalid()
-    return user
 
 
 def password_reset_complete(*, public_id: Any, token: str, password: str) -> User:

@@ -1,5 +1,5 @@
-"""Two-factor sign-in with TOTP (django-otp): policy, enrolment, backup codes, removal, and the
-check of a code at sign-in.
+"""Two-factor sign-in with TOTP (django-otp): enrolment, backup codes, removal, reset, and the
+check of a code at sign-in (the policy and the reads are in ``sso.selectors``).
 
 - A code is verified by django-otp's ``TOTPDevice.verify_token`` with the device row locked
   (``select_for_update``): it accepts the current 30-second step and one step either side
@@ -35,21 +35,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.choices import AuditAction
 from audit.services import audit_record
 from core import context
-from core.errors import DomainError
 from outbox.services import outbox_enqueue
 from sso import ratelimit
-from sso.choices import UserKind
+from sso.errors import TwoFactorError
 from sso.policies import require_two_factor_resetter
-from sso.sessions import user_sessions_end_all
+from sso.selectors import OFF, REQUIRED, confirmed_device, policy_for
+from sso.services.sessions import user_sessions_end_all
 
 BACKUP_CODE_COUNT = 10
 DEVICE_NAME = "Authenticator app"
-REQUIRED, OPTIONAL, OFF = "required", "optional", "off"
-
-
-class TwoFactorError(DomainError):
-    """A refused enrolment, code or removal, with the words to show."""
-
 
 # django-otp doubles a device's wait after each consecutive wrong code, without end: someone
 # who knows the password could push its owner's wait to days. The wait stops growing at
@@ -63,27 +57,6 @@ def _verify_is_allowed(device: Any) -> tuple[bool, dict[str, Any] | None]:
     device.throttling_failure_count = min(device.throttling_failure_count, MAX_THROTTLE_STEPS)
     allowed, info = device.verify_is_allowed()
     return bool(allowed), info
-
-
-# --- Policy ------------------------------------------------------------------------------------
-
-
-def policy_for(user: Any) -> str:
-    """``required``, ``optional`` or ``off`` for ``user``: staff and operators per the platform
-    setting, buyers per their company (``Company.two_factor_policy``)."""
-    if user.kind in (UserKind.STAFF, UserKind.OPERATOR):
-        return REQUIRED if settings.PORTICO_TOTP_REQUIRED_FOR_STAFF else OPTIONAL
-    membership = getattr(user, "membership", None)
-    company = getattr(membership, "company", None)
-    return str(getattr(company, "two_factor_policy", OPTIONAL))
-
-
-def confirmed_device(user: Any) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
-
-
-def backup_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user_id=user.pk).count()
 
 
 # --- Enrolment ---------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from audit.choices import AuditAction
 from audit.services import audit_record
-from sso import twofactor
+from sso import selectors
+from sso.errors import TwoFactorError
 from sso.models import User
-from sso.sessions import user_session_start
+from sso.services import twofactor
+from sso.services.sessions import user_session_start
 
 PENDING_KEY = "_sso_pending"
 DONE, OTP, ENROL = "done", "otp", "enrol"
@@ -44,9 +46,9 @@ class Pending:
 def next_step(user: Any) -> str:
     """``otp`` when the user has an authenticator, ``enrol`` when their policy requires one
     and they have none, else ``done``."""
-    if twofactor.confirmed_device(user) is not None:
+    if selectors.confirmed_device(user) is not None:
         return OTP
-    if twofactor.policy_for(user) == twofactor.REQUIRED:
+    if selectors.policy_for(user) == selectors.REQUIRED:
         return ENROL
     return DONE
 
@@ -150,7 +152,7 @@ def login_second_factor(*, request: HttpRequest, code: str) -> User:
 
     waiting = pending(request, step=OTP)
     if waiting is None:
-        raise twofactor.TwoFactorError(
+        raise TwoFactorError(
             "no_pending_sign_in", "Your sign-in has expired. Enter your e-mail and password again."
         )
     user = waiting.user

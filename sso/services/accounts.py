@@ -21,9 +21,9 @@ from core.errors import DomainError
 from sso import ratelimit
 from sso.choices import StaffRole, UserKind
 from sso.errors import InvalidCredentials
-from sso.login_flow import login_begin
 from sso.models import LoginHandoff, User
-from sso.sessions import forget_current
+from sso.services.login import login_begin
+from sso.services.sessions import forget_current
 
 
 def user_create(
@@ -67,7 +67,7 @@ def user_create(
 
 
 def session_login(*, request: HttpRequest, email: str, password: str, next_url: str = "") -> str:
-    """Check the password and begin the sign-in (``sso.login_flow``): returns the next step,
+    """Check the password and begin the sign-in (``sso.services.login``): returns the next step,
     ``done`` (signed in, new session id), ``otp`` or ``enrol``. Success and failure are audited;
     a failure raises ``InvalidCredentials`` without saying which half was wrong, and attempts
     beyond the account's or IP's limit raise ``RateLimited`` before the password is checked
