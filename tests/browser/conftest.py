@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -70,6 +71,23 @@ def artifacts_dir() -> Path:
         stale.unlink()
     print(f"\nBrowser screenshots: {ARTIFACTS_DIR}")
     return ARTIFACTS_DIR
+
+
+def screenshots(artifacts_dir: Path, name: str) -> Callable[[Any, str], Path]:
+    """``take(page, "step")`` saves ``<artifacts>/<name>/NN-step.png`` (full page), numbered
+    in the order taken; the folder's old shots are removed first."""
+    folder = artifacts_dir / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    taken: list[Path] = []
+
+    def take(page: Any, step: str) -> Path:
+        path = folder / f"{len(taken) + 1:02d}-{step}.png"
+        page.screenshot(path=path, full_page=True)
+        taken.append(path)
+        return path
+
+    return take
 
 
 def committed(django_db_blocker: Any, fn: Callable[[], T]) -> T:

@@ -10,7 +10,6 @@ neither and pays the list price. Screenshots of every step go to
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,7 +21,13 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
-from tests.browser.conftest import archive_tenant, committed, server_password_hash, watch
+from tests.browser.conftest import (
+    archive_tenant,
+    committed,
+    screenshots,
+    server_password_hash,
+    watch,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -185,18 +190,7 @@ def scenario(unique_subdomain: str, django_db_blocker: Any) -> Iterator[Scenario
 @pytest.fixture
 def shot(artifacts_dir: Path) -> Callable[[Any, str], Path]:
     """``shot(page, "name")`` saves ``invite-contract-prices/NN-name.png`` (old ones removed)."""
-    folder = artifacts_dir / "invite-contract-prices"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    taken: list[Path] = []
-
-    def take(page: Any, name: str) -> Path:
-        path = folder / f"{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
-        taken.append(path)
-        return path
-
-    return take
+    return screenshots(artifacts_dir, "invite-contract-prices")
 
 
 def _invitation_link(django_db_blocker: Any, subdomain: str, email: str) -> str:

@@ -18,7 +18,6 @@ Screenshots of every step go to ``$PORTICO_TEST_ARTIFACTS/order-approval-dispatc
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +28,13 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
-from tests.browser.conftest import archive_tenant, committed, server_password_hash, watch
+from tests.browser.conftest import (
+    archive_tenant,
+    committed,
+    screenshots,
+    server_password_hash,
+    watch,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -202,18 +207,7 @@ def scenario(unique_subdomain: str, django_db_blocker: Any) -> Iterator[Scenario
 @pytest.fixture
 def shot(artifacts_dir: Path) -> Callable[[Any, str], Path]:
     """``shot(page, "name")`` saves ``order-approval-dispatch/NN-name.png`` (old ones removed)."""
-    folder = artifacts_dir / "order-approval-dispatch"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    taken: list[Path] = []
-
-    def take(page: Any, name: str) -> Path:
-        path = folder / f"{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
-        taken.append(path)
-        return path
-
-    return take
+    return screenshots(artifacts_dir, "order-approval-dispatch")
 
 
 def _deliver_order_emails(django_db_blocker: Any, subdomain: str, number: str) -> list[str]:

@@ -12,7 +12,6 @@ it checks InResponseTo against the session. Screenshots go to
 from __future__ import annotations
 
 import html
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +25,13 @@ from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
 from sso.saml.tests.idp import TestIdp, request_id
-from tests.browser.conftest import archive_tenant, committed, server_password_hash, watch
+from tests.browser.conftest import (
+    archive_tenant,
+    committed,
+    screenshots,
+    server_password_hash,
+    watch,
+)
 from tests.support.live_server import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -173,18 +178,7 @@ def _seed(subdomain: str, token: str, idp: TestIdp, sso_url: str) -> Scenario:
 
 @pytest.fixture
 def shot(artifacts_dir: Path) -> Callable[[Any, str], Path]:
-    folder = artifacts_dir / "saml-login"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    taken: list[Path] = []
-
-    def take(page: Any, name: str) -> Path:
-        path = folder / f"{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
-        taken.append(path)
-        return path
-
-    return take
+    return screenshots(artifacts_dir, "saml-login")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ as an authenticator app would. Screenshots go to ``$PORTICO_TEST_ARTIFACTS/totp-
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,13 @@ from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
 from sso.tests.support import code_for_secret
-from tests.browser.conftest import archive_tenant, committed, server_password_hash, watch
+from tests.browser.conftest import (
+    archive_tenant,
+    committed,
+    screenshots,
+    server_password_hash,
+    watch,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -63,18 +68,7 @@ def staff_email(unique_subdomain: str, django_db_blocker: Any) -> Iterator[str]:
 
 @pytest.fixture
 def shot(artifacts_dir: Path) -> Any:
-    folder = artifacts_dir / "totp-enrolment"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    taken: list[Path] = []
-
-    def take(page: Any, name: str) -> Path:
-        path = folder / f"{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
-        taken.append(path)
-        return path
-
-    return take
+    return screenshots(artifacts_dir, "totp-enrolment")
 
 
 def _qr_path(uri: str | None) -> str:
