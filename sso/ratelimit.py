@@ -1,18 +1,20 @@
 """Rate limits on sign-in, password reset and OTP: per account and per IP, in Redis.
 
-Fixed windows: a counter per (limit, who, window) that expires with its window. Keys go through
-Django's cache, whose ``KEY_FUNCTION`` puts the schema in every key, so one portal's counters
-never touch another's. Limits are ``settings.PORTICO_RATE_LIMITS`` = ``{name: (attempts,
-seconds)}``. A refusal says when to try again (``RateLimited.retry_after`` seconds, and in words).
+A window opens at the first attempt and lasts the limit's length: a counter per (limit, who) that
+Redis expires when its window ends. Anchoring the window at the first attempt (not at the clock's
+quarter hours) means a limit reached always holds for the rest of *its* window, and the wait a
+refusal names is that window's remaining time. Keys go through Django's cache ``make_key``, whose
+``KEY_FUNCTION`` puts the schema in every key, so one portal's counters never touch another's.
+Limits are ``settings.PORTICO_RATE_LIMITS`` = ``{name: (attempts, seconds)}``. A refusal says when
+to try again (``RateLimited.retry_after`` seconds, and in words).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
-import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +22,17 @@ from django.core.cache import cache
 from core.errors import DomainError
 
 PREFIX = "ratelimit"
+
+# Give one attempt back, but only to a window that still exists: DECR on an expired key would
+# create a counter of -1 that never expires.
+_GIVE_BACK = """
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end
+return 0
+"""
+
+
+def _redis() -> Any:
+    return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
 
 
 def _in_words(seconds: int) -> str:
@@ -47,42 +60,46 @@ class Bucket:
     limit: str
     who: str
 
-    def _window(self) -> tuple[int, int, int]:
-        attempts, seconds = settings.PORTICO_RATE_LIMITS[self.limit]
-        now = time.time()
-        index = int(now // seconds)
-        retry_after = math.ceil((index + 1) * seconds - now)
-        return attempts, index, retry_after
+    @property
+    def attempts(self) -> int:
+        return int(settings.PORTICO_RATE_LIMITS[self.limit][0])
 
-    def _key(self, index: int) -> str:
+    @property
+    def seconds(self) -> int:
+        return int(settings.PORTICO_RATE_LIMITS[self.limit][1])
+
+    def _key(self) -> str:
         who = hashlib.sha256(self.who.lower().encode()).hexdigest()[:32]
-        return f"{PREFIX}:{self.limit}:{who}:{index}"
+        return cache.make_key(f"{PREFIX}:{self.limit}:{who}")
+
+    def _state(self) -> tuple[int, int]:
+        """(attempts counted, seconds left in the window); (0, 0) when no window is open."""
+        pipe = _redis().pipeline(transaction=True)
+        pipe.get(self._key())
+        pipe.ttl(self._key())
+        count, ttl = pipe.execute()
+        return int(count or 0), max(int(ttl), 0)
 
     def used(self) -> int:
-        _, index, _ = self._window()
-        return int(cache.get(self._key(index)) or 0)
+        return self._state()[0]
 
     def exhausted(self) -> int:
         """Seconds until this bucket accepts again, or 0 if it accepts now."""
-        attempts, index, retry_after = self._window()
-        return retry_after if int(cache.get(self._key(index)) or 0) >= attempts else 0
+        count, left = self._state()
+        return max(left, 1) if count >= self.attempts else 0
 
-    def hit(self) -> int:
-        """Count one attempt; returns the window's count with it."""
-        _, index, retry_after = self._window()
-        key = self._key(index)
-        if cache.add(key, 1, timeout=retry_after + 1):
-            return 1
-        try:
-            return int(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=retry_after + 1)
-            return 1
+    def hit(self) -> tuple[int, int]:
+        """Count one attempt, opening a window if none is open; returns (count, seconds left)."""
+        key = self._key()
+        pipe = _redis().pipeline(transaction=True)
+        pipe.set(key, 0, ex=self.seconds, nx=True)
+        pipe.incr(key)  # keeps the window's expiry
+        pipe.ttl(key)
+        _, count, ttl = pipe.execute()
+        return int(count), max(int(ttl), 1)
 
     def give_back(self) -> None:
-        _, index, _ = self._window()
-        with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give
-            cache.decr(self._key(index))
+        _redis().eval(_GIVE_BACK, 1, self._key())
 
 
 def buckets(kind: str, *, account: str, ip: str | None) -> list[Bucket]:
@@ -110,12 +127,8 @@ def reserve(found: list[Bucket], what: str) -> None:
     (``RateLimited``, the attempt given back) when that goes past a limit. Requests sent at
     once each take their own place, so they cannot all pass a check made before any of them
     was counted. Call ``release`` when the guarded check succeeded if only failures count."""
-    counts = [(bucket, bucket.hit()) for bucket in found]
-    waits = [
-        bucket._window()[2]
-        for bucket, count in counts
-        if count > settings.PORTICO_RATE_LIMITS[bucket.limit][0]
-    ]
+    counts = [(bucket, *bucket.hit()) for bucket in found]
+    waits = [left for bucket, count, left in counts if count > bucket.attempts]
     if waits:
         release(found)
         raise RateLimited(what, max(waits))
@@ -129,7 +142,7 @@ def release(found: list[Bucket]) -> None:
 
 def reset_all() -> int:
     """Remove every counter of every schema (tests and ``manage.py shell`` only)."""
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    client = _redis()
     keys = list(client.scan_iter(match=f"*{PREFIX}:*", count=1000))
     if keys:
         client.delete(*keys)
