@@ -1265,7 +1265,7 @@ def test_a_decision_clears_every_approvers_request(alpha, x, products):
         assert not asked.filter(read_at__isnull=True).exists()
 
 
-def test_orders_are_numbered_per_year_in_six_digits_and_past_them(alpha, x, products):
+def test_orders_are_numbered_per_year_in_six_digits_and_past_them(clock, alpha, x, products):
     with schema_context(alpha.schema):
         year = portal_today().year
         first = place(x, x.buyer, {products["BOLT"]: 1})
