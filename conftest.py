@@ -3,9 +3,12 @@ template schema and two supplier tenants (``alpha`` and ``beta``), built once pe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -14,6 +17,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 TEST_PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105
+
+PORTAL_ZONE = ZoneInfo("Europe/Amsterdam")  # the test portals' zone (``PortalSettings``' default)
 
 
 @dataclass
@@ -93,6 +98,34 @@ def operator(db: None) -> Any:
 @pytest.fixture
 def control_client() -> Client:
     return Client(HTTP_HOST=settings.PORTICO_PUBLIC_HOST)
+
+
+def _next_noon() -> datetime:
+    """The coming noon in the portals' zone (within 24 hours: never back, so nothing the session
+    stamped lies in the future)."""
+    here = datetime.now(tz=PORTAL_ZONE)
+    noon = here.replace(hour=12, minute=0, second=0, microsecond=0)
+    return (noon if noon > here else noon + timedelta(days=1)).astimezone(UTC)
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Django's clock (``timezone.now``: the portal's "today", ``auto_now`` stamps) moved to the
+    coming noon in the portals' zone, or to the instant a test passes with ``indirect=True``, and
+    running on in real time from there. For tests that work out a date themselves ("today", this
+    year) and compare it with the one the product works out a moment later: on the real clock
+    they fail when the supplier's midnight passes in between. Request it before the fixtures that
+    create data. ``time.time()`` keeps the real clock (TOTP codes, SAML validity, signed values):
+    do not mix the two in one check."""
+    from django.utils import timezone
+
+    start = getattr(request, "param", None) or _next_noon()
+    start = start.astimezone(UTC)  # as timezone.now() answers
+    started = time.monotonic()
+    monkeypatch.setattr(
+        timezone, "now", lambda: start + timedelta(seconds=time.monotonic() - started)
+    )
+    return start
 
 
 @pytest.fixture(autouse=True)

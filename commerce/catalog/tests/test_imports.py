@@ -3,6 +3,7 @@ nothing half-applied, one audit entry per applied import, exports import back un
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -433,6 +434,13 @@ def test_export_then_import_is_unchanged(alpha, admin, admin_client, catalogue, 
     job = job_for(alpha, admin_client, kind, body.lstrip("\ufeff"))
     assert (job.status, job.to_create, job.to_update, job.error_count) == ("ready", 0, 0, 0)
     assert job.unchanged == {"products": 2, "stock": 1, "price_lists": 1}[kind]
+
+
+@pytest.mark.parametrize("clock", [datetime(2026, 12, 31, 23, 30, tzinfo=UTC)], indirect=True)
+def test_an_export_is_named_after_the_suppliers_date_and_time(clock, admin_client, catalogue):
+    # 23:30 UTC on New Year's Eve is 00:30 on 1 January in Amsterdam
+    response = admin_client.get("/backoffice/catalogue/export/products.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="products-20270101-0030.csv"'
 
 
 def test_other_staff_cannot_import(alpha, validator_client):

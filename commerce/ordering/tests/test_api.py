@@ -57,7 +57,7 @@ def audit_count(alpha: Any) -> int:
 IN_STOCK = {"code": "in_stock", "label": "In stock", "quantity": None}
 
 
-def test_cart_to_paid_order_through_the_api(alpha, x, products, staff, carrier):
+def test_cart_to_paid_order_through_the_api(clock, alpha, x, products, staff, carrier):
     bolt, nut = products["BOLT"], products["NUT"]
     with schema_context(alpha.schema):
         x.company.approval_threshold = Decimal("100")
@@ -370,7 +370,7 @@ def test_cart_to_paid_order_through_the_api(alpha, x, products, staff, carrier):
         assert (bolt_stock.on_hand, bolt_stock.reserved) == (80, 0)
 
 
-def test_an_invalid_order_is_422_with_every_problem_and_changes_nothing(alpha, x, products):
+def test_an_invalid_order_is_422_with_every_problem_and_changes_nothing(clock, alpha, x, products):
     with schema_context(alpha.schema):
         x.company.po_required = True
         x.company.save()
@@ -668,7 +668,7 @@ def test_lists_are_created_filled_renamed_put_in_the_cart_and_deleted(alpha, x, 
 
 
 @pytest.fixture
-def three_orders(alpha, x, y, products) -> dict[str, Any]:
+def three_orders(clock, alpha, x, y, products) -> dict[str, Any]:
     """X: A (10.00, PO-A, cost centre MAINT, buyer), B (50.00 of NUT, PO-B, admin), C (300.00,
     XYZ-9, buyer); Y: one order of 20.00."""
     bolt, nut = products["BOLT"], products["NUT"]
@@ -687,7 +687,7 @@ def _numbers(client: Client, **params: Any) -> list[str]:
     return [row["number"] for row in response.json()["results"]]
 
 
-def test_the_orders_list_narrows_with_each_filter(alpha, x, y, three_orders, staff):
+def test_the_orders_list_narrows_with_each_filter(clock, alpha, x, y, three_orders, staff):
     a, b, c, theirs = (three_orders[k].number for k in ("a", "b", "c", "y"))
     today = three_orders["today"]
     buyer = login(alpha.client(), "x-viewer@buyer.test")

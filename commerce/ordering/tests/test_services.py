@@ -4,6 +4,7 @@ message and for leaving everything as it was."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -1265,7 +1266,7 @@ def test_a_decision_clears_every_approvers_request(alpha, x, products):
         assert not asked.filter(read_at__isnull=True).exists()
 
 
-def test_orders_are_numbered_per_year_in_six_digits_and_past_them(alpha, x, products):
+def test_orders_are_numbered_per_year_in_six_digits_and_past_them(clock, alpha, x, products):
     with schema_context(alpha.schema):
         year = portal_today().year
         first = place(x, x.buyer, {products["BOLT"]: 1})
@@ -1275,3 +1276,17 @@ def test_orders_are_numbered_per_year_in_six_digits_and_past_them(alpha, x, prod
         assert (first.number, big.number) == (f"{year}-000001", f"{year}-1000000")
         stored = set(Order.objects.values_list("number", flat=True))
         assert stored == {f"{year}-000001", f"{year}-1000000"}
+
+
+@pytest.mark.parametrize(
+    ("clock", "number"),
+    [
+        (datetime(2026, 12, 31, 22, 59, tzinfo=UTC), "2026-000001"),  # 23:59 in Amsterdam
+        (datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "2027-000001"),  # New Year there, not in UTC
+    ],
+    indirect=["clock"],
+)
+def test_an_order_is_numbered_in_the_suppliers_year(clock, alpha, x, products, number):
+    with schema_context(alpha.schema):
+        order = place(x, x.buyer, {products["BOLT"]: 1})
+        assert order.number == number

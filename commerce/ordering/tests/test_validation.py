@@ -148,7 +148,7 @@ def test_a_po_number_fits_35_characters_on_one_line(alpha, x, products):
         ]
 
 
-def test_a_requested_delivery_date_in_the_past_is_refused(alpha, x, products):
+def test_a_requested_delivery_date_in_the_past_is_refused(clock, alpha, x, products):
     with schema_context(alpha.schema):
         fill(x.buyer, {products["BOLT"]: 10})
         today = portal_today()
@@ -343,7 +343,9 @@ def test_nothing_in_stock_and_no_lead_time_offers_no_fix(alpha, x, products):
         ]
 
 
-def test_a_contract_price_ending_before_the_requested_delivery_is_pointed_out(alpha, x, products):
+def test_a_contract_price_ending_before_the_requested_delivery_is_pointed_out(
+    clock, alpha, x, products
+):
     with schema_context(alpha.schema):
         today = portal_today()
         ends = today + timedelta(days=10)
@@ -519,7 +521,7 @@ def test_no_pallet_offer_when_the_full_pallet_breaks_the_order_multiple(alpha, x
         assert cart(x.buyer).problems == []
 
 
-def test_a_requested_date_before_the_lead_time_is_refused(alpha, x, products):
+def test_a_requested_date_before_the_lead_time_is_refused(clock, alpha, x, products):
     with schema_context(alpha.schema):
         # given GLUE (none in stock, ships in 5 days)
         fill(x.buyer, {products["GLUE"]: 2})
@@ -545,7 +547,7 @@ def test_a_requested_date_before_the_lead_time_is_refused(alpha, x, products):
         )
 
 
-def test_the_lead_time_does_not_matter_for_what_is_in_stock(alpha, x, products):
+def test_the_lead_time_does_not_matter_for_what_is_in_stock(clock, alpha, x, products):
     with schema_context(alpha.schema):
         StockLevelFactory(product=products["GLUE"], warehouse=products["warehouse"], on_hand=10)
         fill(x.buyer, {products["GLUE"]: 2})
@@ -567,7 +569,9 @@ def snapshot(user: Any) -> dict[str, Any]:
     }
 
 
-def test_placing_a_cart_with_problems_reports_them_all_and_writes_nothing(alpha, x, products):
+def test_placing_a_cart_with_problems_reports_them_all_and_writes_nothing(
+    clock, alpha, x, products
+):
     with schema_context(alpha.schema):
         # given a company that requires PO numbers, and a cart with a line below the minimum,
         # a line not in a multiple, and a line that ships later
