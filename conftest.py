@@ -18,8 +18,6 @@ from django_tenants.utils import schema_context
 
 TEST_PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105
 
-PORTAL_ZONE = ZoneInfo("Europe/Amsterdam")  # the test portals' zone (``PortalSettings``' default)
-
 
 @dataclass
 class TenantFixture:
@@ -103,7 +101,10 @@ def control_client() -> Client:
 def _next_noon() -> datetime:
     """The coming noon in the portals' zone (within 24 hours: never back, so nothing the session
     stamped lies in the future)."""
-    here = datetime.now(tz=PORTAL_ZONE)
+    from commerce.models import PortalSettings
+
+    zone = ZoneInfo(PortalSettings._meta.get_field("timezone").default)  # the test portals'
+    here = datetime.now(tz=zone)
     noon = here.replace(hour=12, minute=0, second=0, microsecond=0)
     return (noon if noon > here else noon + timedelta(days=1)).astimezone(UTC)
 

@@ -66,8 +66,12 @@ def portal_settings() -> PortalSettings:
     return snapshot("portal-settings", lambda: PortalSettings.objects.get(singleton=True))
 
 
+def portal_zone(settings_row: PortalSettings | None = None) -> zoneinfo.ZoneInfo:
+    """The supplier's time zone: its calendar days, the dates and times its people read."""
+    return zoneinfo.ZoneInfo((settings_row or portal_settings()).timezone)
+
+
 def portal_today(settings_row: PortalSettings | None = None) -> date:
     """Today's date where the supplier is: price validity and lead times count from it.
     Pass the settings when the caller has them already (one query less)."""
-    tz = zoneinfo.ZoneInfo((settings_row or portal_settings()).timezone)
-    return timezone.now().astimezone(tz).date()
+    return timezone.now().astimezone(portal_zone(settings_row)).date()

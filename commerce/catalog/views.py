@@ -7,7 +7,6 @@ Thin: parse the form, call a service or selector, render. Domain ``NotFound`` an
 from __future__ import annotations
 
 import csv
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
@@ -41,7 +40,7 @@ from commerce.catalog.models import ImportKind, ImportStatus, Product
 from commerce.catalog.policies import can_edit_catalogue, require_catalogue_editor
 from commerce.catalog.rules import format_attributes, format_flag, format_price
 from commerce.catalog.selectors import backoffice as selectors
-from commerce.selectors import portal_settings
+from commerce.selectors import portal_zone
 from sso.decorators import staff_required
 
 View = Callable[..., HttpResponse]
@@ -436,8 +435,7 @@ def _csv_response(name: str, header: list[str], rows: Iterable[list[Any]]) -> St
 
     # the supplier's time, as every date in the back office (not UTC's: a file exported at
     # 00:30 on 1 January in Amsterdam is dated 1 January)
-    zone = zoneinfo.ZoneInfo(portal_settings().timezone)
-    stamp = timezone.now().astimezone(zone).strftime("%Y%m%d-%H%M")
+    stamp = timezone.now().astimezone(portal_zone()).strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
     return response

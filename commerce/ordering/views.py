@@ -10,7 +10,6 @@ page); another portal's order id is "not found".
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +37,9 @@ from commerce.ordering.cache import ALL, cached_orders
 from commerce.ordering.models import Carrier, Order
 from commerce.ordering.policies import require_dispatcher, require_finance, require_validator
 from commerce.ordering.selectors import backoffice
-from commerce.selectors import portal_settings
+from commerce.selectors import portal_zone
 from core.errors import DomainError, NotFound, PermissionDenied
 from sso.decorators import staff_required
-
-
-def _zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(portal_settings().timezone)
 
 
 def _order_url(order: Order) -> str:
@@ -77,7 +72,7 @@ def _filter_form(request: HttpRequest) -> OrderFilterForm:
 def order_queue(request: HttpRequest) -> HttpResponse:
     """The orders queue. Its content is the same for every staff member, so it comes rendered
     from the orders cache (commerce.ordering.cache, invalidated by every order change)."""
-    zone = _zone()
+    zone = portal_zone()
 
     def content() -> str:
         form = _filter_form(request)
@@ -112,7 +107,7 @@ def order_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def order_export(request: HttpRequest) -> HttpResponse:
-    zone = _zone()
+    zone = portal_zone()
     orders = backoffice.queue_export(_filter_form(request).filters(), zone)
     response = HttpResponse(
         backoffice.order_csv(orders.iterator(chunk_size=500), zone), content_type="text/csv"
@@ -149,7 +144,7 @@ def _render_order(
             "payment_form": bound.get("payment")
             or PaymentForm(initial={"amount": page.amount_due}),
             "ship_form": ship_form,
-            "zone": _zone().key,
+            "zone": portal_zone().key,
         },
         status=status,
     )

@@ -201,6 +201,8 @@ def test_reset_requests_are_limited_per_account(alpha):
     assert limited.status_code == 429
     # the hour opened at the first request: the wait is that hour, whatever the clock says
     assert "Too many password reset requests. Try again in 60 minutes." in limited.content.decode()
+    with schema_context(alpha.schema):  # the refused request sent nothing
+        assert OutboxMessage.objects.filter(payload__template="password_reset").count() == 3
 
 
 def test_invitation_links_point_to_the_primary_domain_whatever_the_host(alpha, alias):

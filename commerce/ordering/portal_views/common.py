@@ -12,7 +12,6 @@ with a 4xx status (``static/js/portal.js`` swaps those answers in).
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from commerce.customers.models import Membership
 from commerce.customers.policies import can_order, require_membership
-from commerce.selectors import portal_settings
+from commerce.selectors import portal_zone
 from core.errors import DomainError, NotFound, PermissionDenied
 
 View = Callable[..., HttpResponseBase]
@@ -42,7 +41,7 @@ def buyer_page(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect(f"/login/?{urlencode({'next': request.get_full_path()})}")
         membership = require_membership(request.user)
-        with timezone.override(zoneinfo.ZoneInfo(portal_settings().timezone)):
+        with timezone.override(portal_zone()):
             return view(request, membership, *args, **kwargs)
 
     return wrapper

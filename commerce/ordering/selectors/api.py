@@ -8,9 +8,7 @@ so none of them decides who may see what.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -40,7 +38,7 @@ from commerce.ordering.selectors import (
     timeline,
 )
 from commerce.ordering.validation import DraftLine
-from commerce.selectors import portal_settings
+from commerce.selectors import portal_zone
 from core.errors import NotFound
 
 # --- the cart -------------------------------------------------------------------------------
@@ -96,11 +94,6 @@ def list_items(requisition_list: RequisitionList) -> list[RequisitionListLine]:
 
 
 # --- orders ---------------------------------------------------------------------------------
-
-
-def portal_zone() -> tzinfo:
-    """The supplier's time zone: order dates are filtered as the supplier's calendar days."""
-    return zoneinfo.ZoneInfo(portal_settings().timezone)
 
 
 def order_page(

@@ -5,7 +5,6 @@ cart, to the user)."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,10 +200,6 @@ def payment_text(company: Company) -> str:
 
 
 # --- orders -----------------------------------------------------------------------------------
-
-
-def portal_timezone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(portal_settings().timezone)
 
 
 def _status_lines() -> Prefetch[Any]:
